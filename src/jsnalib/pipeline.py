@@ -1,0 +1,458 @@
+"""From notebooks/runs.yml to an executed, validated, cached set of book pages.
+
+A *run* is one notebook template executed with one set of parameters. `runs.yml` declares the
+runs (a template may be expanded over a list of areas, one page per area). Each run has a cache
+key: the SHA-256 of the template, its parameters, the input files it reads and the jsnalib
+source. A run whose output notebook already carries its key is not executed again.
+
+Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a process pool
+sized to the cores). A failing run keeps its partially executed notebook, the others complete,
+and the failure is reported with its cell. The book is built aside and swapped into
+``_build/html`` only when the build succeeds.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from jsnalib.geography import Geography
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_KEY_FIELD = "jsna"
+
+
+class PipelineError(ValueError):
+    """A problem with runs.yml or a run's parameters, found before anything executes."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things live. Every path is derived from the project root."""
+
+    root: Path
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def runs_file(self) -> Path:
+        return self.notebooks / "runs.yml"
+
+    @property
+    def generated(self) -> Path:
+        return self.root / "book" / "generated"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "_build"
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Project:
+        """The nearest folder at or above `start` (default: the working folder) holding runs.yml."""
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / "notebooks" / "runs.yml").is_file() and (folder / "_toc.yml").is_file():
+                return cls(folder)
+        raise PipelineError(f"no JSNA book project (notebooks/runs.yml and _toc.yml) at or above {here}")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One template executed with one set of parameters, producing one book page."""
+
+    name: str
+    template: Path
+    output: Path
+    parameters: dict[str, Any]
+    reads: tuple[Path, ...]
+    cwd: Path
+
+    def cache_key(self, library_hash: str) -> str:
+        digest = hashlib.sha256()
+        digest.update(self.template.read_bytes())
+        digest.update(json.dumps(self.parameters, sort_keys=True, default=str).encode())
+        for path in sorted(self.reads):
+            digest.update(path.name.encode())
+            digest.update(_file_digest(path).encode())
+        digest.update(library_hash.encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class RunResult:
+    """What happened to one run."""
+
+    name: str
+    status: str  # "executed", "cached" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+    output: str = ""
+
+
+@dataclass
+class Report:
+    """The outcome of executing every run."""
+
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def executed(self) -> list[RunResult]:
+        return [r for r in self.results if r.status == "executed"]
+
+    @property
+    def cached(self) -> list[RunResult]:
+        return [r for r in self.results if r.status == "cached"]
+
+    def summary(self) -> str:
+        lines = [
+            f"{len(self.results)} runs: {len(self.executed)} executed, "
+            f"{len(self.cached)} unchanged (cached), {len(self.failed)} failed"
+        ]
+        if self.results and not self.executed and not self.failed:
+            lines.append("nothing changed: no notebook was executed")
+        lines += [f"FAILED {r.name}: {r.error} (notebook kept at {r.output})" for r in self.failed]
+        return "\n".join(lines)
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def library_hash() -> str:
+    """SHA-256 over the jsnalib source files: any change to the library re-executes every run."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def slugify(text: str) -> str:
+    """'Stoke-on-Trent' -> 'stoke-on-trent'; used for per-area page names."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def template_parameters(template: Path) -> dict[str, Any]:
+    """The names and default values in a template's cell tagged `parameters`.
+
+    The cell must hold plain assignments of literals (numbers, strings, booleans, lists, None).
+    """
+    import ast
+
+    nb = nbformat.read(template, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise PipelineError(f"{template.name}: expected one cell tagged 'parameters', found {len(cells)}")
+    values: dict[str, Any] = {}
+    for node in ast.parse(cells[0].source).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            raise PipelineError(f"{template.name}: the parameters cell may hold plain assignments only")
+        try:
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+        except ValueError as exc:
+            raise PipelineError(
+                f"{template.name}: parameter {node.targets[0].id} must be a plain value"
+            ) from exc
+    return values
+
+
+def _type_name(value: Any) -> str:
+    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(
+        value
+    ).__name__
+
+
+def validate_parameters(
+    run_name: str, template: Path, parameters: dict[str, Any], geography: Geography
+) -> None:
+    """Check names, types and area codes before papermill injects anything.
+
+    Raises PipelineError with a one-line message naming the run, the parameter and what was expected.
+    """
+    defaults = template_parameters(template)
+    for name, value in parameters.items():
+        if name not in defaults:
+            raise PipelineError(
+                f"run {run_name}: unknown parameter {name!r}; {template.name} takes "
+                + ", ".join(sorted(defaults))
+            )
+        default = defaults[name]
+        if default is not None and _type_name(value) != _type_name(default):
+            raise PipelineError(
+                f"run {run_name}: parameter {name}={value!r} is a {_type_name(value)}; "
+                f"expected a {_type_name(default)} like {default!r}"
+            )
+        if isinstance(default, list) and default and value:
+            inner = {_type_name(v) for v in value}
+            if inner != {_type_name(default[0])}:
+                raise PipelineError(
+                    f"run {run_name}: parameter {name}={value!r}; expected a list of "
+                    f"{_type_name(default[0])}"
+                )
+        codes = value if isinstance(value, list) else [value]
+        if name.endswith("area_code") or name.endswith("area_codes") or name == "comparator":
+            for code in codes:
+                if not geography.is_known(code):
+                    raise PipelineError(
+                        f"run {run_name}: parameter {name}={code!r} is not a known area code "
+                        "(see data/areas.csv)"
+                    )
+        if name == "confidence" and not (0.9 <= value <= 1 or 90 <= value <= 100):
+            raise PipelineError(
+                f"run {run_name}: parameter confidence={value!r}; expected 0.9-1 or 90-100"
+            )
+
+
+def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
+    """Expand runs.yml into validated runs (one per page)."""
+    spec = yaml.safe_load(project.runs_file.read_text(encoding="utf-8")) or {}
+    data_dir = (project.notebooks / spec.get("data_dir", "../data")).resolve()
+    geography = Geography.from_dir(data_dir)
+    runs: list[Run] = []
+    for entry in spec.get("runs", []):
+        template = project.notebooks / entry["template"]
+        if not template.is_file():
+            raise PipelineError(f"runs.yml: template {entry['template']} not found in notebooks/")
+        reads = tuple(data_dir / f for f in entry.get("reads", []))
+        for path in reads:
+            if not path.is_file():
+                raise PipelineError(f"runs.yml: {template.name} reads {path.name}, not in data/")
+        for parameters in _expand(entry, geography):
+            validate_parameters(entry["output"], template, parameters, geography)
+            code = parameters.get("area_code")
+            name = entry["output"].format(
+                **parameters, area_slug=slugify(geography.name(code)) if code else ""
+            )
+            runs.append(Run(
+                name=name,
+                template=template,
+                output=project.generated / f"{name}.ipynb",
+                parameters=parameters,
+                reads=reads,
+                cwd=project.notebooks,
+            ))
+    names = [r.name for r in runs]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise PipelineError(f"runs.yml: more than one run writes {', '.join(duplicated)}")
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise PipelineError(f"no such run: {', '.join(unknown)}; runs are {', '.join(names)}")
+        runs = [r for r in runs if r.name in only]
+    return runs
+
+
+def _expand(entry: dict[str, Any], geography: Geography) -> Iterable[dict[str, Any]]:
+    """One parameter set, or one per area when the entry has `foreach_area`."""
+    base = dict(entry.get("parameters", {}))
+    over = entry.get("foreach_area")
+    if over is None:
+        yield base
+        return
+    codes = geography.jsna_areas() if over == "jsna_areas" else list(over)
+    for code in codes:
+        yield {**base, "area_code": code}
+
+
+def _stored_key(output: Path) -> str | None:
+    if not output.is_file():
+        return None
+    try:
+        nb = nbformat.read(output, as_version=4)
+    except Exception:  # an unreadable page is simply re-executed
+        return None
+    meta = nb.metadata.get(CACHE_KEY_FIELD, {})
+    return meta.get("cache_key") if meta.get("status") == "ok" else None
+
+
+HIDDEN_TAGS = {"hide-input", "remove-input", "remove-cell"}
+
+
+def _strip_volatile(nb: nbformat.NotebookNode) -> None:
+    """Drop execution timestamps and durations, so that identical runs give identical files."""
+    papermill_meta = nb.metadata.get("papermill", {})
+    for key in ("start_time", "end_time", "duration", "input_path", "output_path"):
+        papermill_meta.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell_meta = cell.metadata.get("papermill", {})
+        for key in ("start_time", "end_time", "duration", "exception", "status"):
+            cell_meta.pop(key, None)
+        if not cell_meta:
+            cell.metadata.pop("papermill", None)
+
+
+def strip_volatile_metadata(path: Path) -> None:
+    """Rewrite a notebook file without its execution timestamps."""
+    nb = nbformat.read(path, as_version=4)
+    _strip_volatile(nb)
+    nbformat.write(nb, path)
+
+
+def execute_run(run: Run, key: str) -> RunResult:
+    """Execute one run with papermill (in a worker process) and stamp its cache key."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    run.output.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    status, error = "ok", ""
+    try:
+        pm.execute_notebook(
+            str(run.template), str(run.output), parameters=run.parameters,
+            kernel_name="python3", progress_bar=False, cwd=str(run.cwd),
+        )
+    except PapermillExecutionError as exc:
+        status = "failed"
+        first_line = (exc.source or "").strip().splitlines()[:1]
+        error = (f"cell {exc.cell_index + 1} of the page (execution count {exc.exec_count}, "
+                 f"starting {first_line[0][:60]!r}): {exc.ename}: {exc.evalue}")
+    except Exception as exc:  # kernel died, template unreadable, ...
+        status = "failed"
+        error = f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    if run.output.is_file():
+        nb = nbformat.read(run.output, as_version=4)
+        _strip_volatile(nb)
+        nb.metadata[CACHE_KEY_FIELD] = {"cache_key": key, "status": status}
+        for cell in nb.cells:
+            tags = cell.metadata.setdefault("tags", [])
+            if cell.cell_type == "code" and not HIDDEN_TAGS & set(tags):
+                tags.append("hide-input")
+        nbformat.write(nb, run.output)
+    return RunResult(run.name, "executed" if status == "ok" else "failed", seconds, error,
+                     str(run.output))
+
+
+class _Progress:
+    """A tqdm bar on a terminal; plain lines otherwise (CI, logs)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.done, self.bar = total, 0, None
+        self.quiet = quiet
+        if not quiet and sys.stderr.isatty() and not os.environ.get("CI"):
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="run", desc="notebooks")
+
+    def update(self, result: RunResult) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(result.name)
+            self.bar.update(1)
+        elif not self.quiet:
+            print(f"[{self.done}/{self.total}] {result.name}: {result.status} "
+                  f"({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def default_executor() -> cf.Executor:
+    """A process pool sized to the cores."""
+    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+
+
+def execute(
+    runs: Sequence[Run],
+    executor: cf.Executor | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    run_one: Callable[[Run, str], RunResult] = execute_run,
+) -> Report:
+    """Execute every run whose cache key changed, in parallel; collect failures, never stop early."""
+    lib = library_hash()
+    report = Report()
+    pending: list[tuple[Run, str]] = []
+    for run in runs:
+        key = run.cache_key(lib)
+        if not force and _stored_key(run.output) == key:
+            report.results.append(RunResult(run.name, "cached", output=str(run.output)))
+        else:
+            pending.append((run, key))
+    progress = _Progress(len(pending), quiet)
+    own = executor is None
+    pool = executor or (default_executor() if pending else None)
+    try:
+        futures = {pool.submit(run_one, run, key): run for run, key in pending} if pool else {}
+        for future in cf.as_completed(futures):
+            run = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker itself failed
+                result = RunResult(run.name, "failed", error=f"{type(exc).__name__}: {exc}",
+                                   output=str(run.output))
+            report.results.append(result)
+            progress.update(result)
+    finally:
+        progress.close()
+        if own and pool is not None:
+            pool.shutdown()
+    order = {run.name: i for i, run in enumerate(runs)}
+    report.results.sort(key=lambda r: order[r.name])
+    return report
+
+
+def prune_generated(project: Project, runs: Sequence[Run]) -> list[Path]:
+    """Delete pages in book/generated that no run produces any more (e.g. a removed area)."""
+    keep = {run.output for run in runs}
+    stale = [p for p in project.generated.glob("*.ipynb") if p not in keep]
+    for path in stale:
+        path.unlink()
+    return stale
+
+
+def build_book(project: Project, quiet: bool = False) -> Path:
+    """Build the Jupyter Book aside (warnings are errors) and swap it into _build/html.
+
+    The previous _build/html is replaced only when the new build succeeded.
+    """
+    staging = project.root / "_build_staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+        "build", str(project.root),
+        "--path-output", str(staging), "-W", "-n", "--keep-going",
+    ]
+    if quiet:
+        command.append("-q")
+    proc = subprocess.run(command, cwd=project.root, capture_output=True, text=True)
+    built = staging / "_build" / "html"
+    if proc.returncode != 0 or not (built / "index.html").is_file():
+        log = (proc.stdout + proc.stderr).strip().splitlines()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise PipelineError("book build failed (the previous _build/html is untouched):\n"
+                            + "\n".join(log[-40:]))
+    target = project.build_dir / "html"
+    project.build_dir.mkdir(exist_ok=True)
+    old = project.build_dir / "html.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    built.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    return target / "index.html"
