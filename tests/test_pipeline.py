@@ -52,6 +52,7 @@ def project(tmp_path: Path) -> pipeline.Project:
         runs:
           - template: toy.ipynb
             output: "toy_{area_slug}"
+            title: "Toy page: {area_name}"
             foreach_area: [E06000021, E10000028]
             reads: [values.csv, areas.csv]
           - template: toy.ipynb
@@ -113,6 +114,9 @@ def test_cache_skips_unchanged_runs_and_reexecutes_only_what_changed(project, mo
     injected = [c for c in page.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert "multiplier = 10" in injected[0].source
     assert page.cells[-1].outputs[0]["text"] == "E06000021 60\n"
+    titled = nbformat.read(project.generated / "toy_staffordshire.ipynb", as_version=4)
+    assert titled.cells[0].source == "# Toy page: Staffordshire"
+    assert page.cells[0].source == "# Toy page"
 
     second = pipeline.execute(pipeline.load_runs(project), quiet=True)
     assert set(_statuses(second).values()) == {"cached"}

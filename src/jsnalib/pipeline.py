@@ -82,6 +82,7 @@ class Run:
     parameters: dict[str, Any]
     reads: tuple[Path, ...]
     cwd: Path
+    title: str = ""
 
     def cache_key(self, library_hash: str) -> str:
         digest = hashlib.sha256()
@@ -241,9 +242,9 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
         for parameters in _expand(entry, geography):
             validate_parameters(entry["output"], template, parameters, geography)
             code = parameters.get("area_code")
-            name = entry["output"].format(
-                **parameters, area_slug=slugify(geography.name(code)) if code else ""
-            )
+            names = {"area_slug": slugify(geography.name(code)), "area_name": geography.name(code)
+                     } if code else {}
+            name = entry["output"].format(**parameters, **names)
             runs.append(Run(
                 name=name,
                 template=template,
@@ -251,6 +252,7 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
                 parameters=parameters,
                 reads=reads,
                 cwd=project.notebooks,
+                title=entry.get("title", "").format(**parameters, **names),
             ))
     names = [r.name for r in runs]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -304,6 +306,16 @@ def _strip_volatile(nb: nbformat.NotebookNode) -> None:
             cell.metadata.pop("papermill", None)
 
 
+def _set_title(nb: nbformat.NotebookNode, title: str) -> None:
+    """Give the page its own title (e.g. with the area's name) in place of the template's."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+            lines = cell.source.lstrip().splitlines()
+            cell.source = "\n".join([f"# {title}", *lines[1:]])
+            return
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
+
+
 def strip_volatile_metadata(path: Path) -> None:
     """Rewrite a notebook file without its execution timestamps."""
     nb = nbformat.read(path, as_version=4)
@@ -336,6 +348,8 @@ def execute_run(run: Run, key: str) -> RunResult:
     if run.output.is_file():
         nb = nbformat.read(run.output, as_version=4)
         _strip_volatile(nb)
+        if run.title:
+            _set_title(nb, run.title)
         nb.metadata[CACHE_KEY_FIELD] = {"cache_key": key, "status": status}
         for cell in nb.cells:
             tags = cell.metadata.setdefault("tags", [])

@@ -1,0 +1,263 @@
+"""Trend models, as readable statsmodels formulas with the results objects kept whole.
+
+- :func:`poisson_trend`: counts of events (deaths) over time with log(exposure) offset; checks
+  overdispersion and switches to a negative binomial model when the data call for it.
+- :func:`binomial_trend`: logistic regression for proportions (re-referrals, excess weight),
+  from aggregated successes/trials or from records (a 0/1 outcome).
+- :func:`gap_test`: does the trend differ between two areas (area-by-year interaction)?
+- :func:`project_rate`: a fitted rate trend extended to future years with a prediction interval.
+
+References: McCullagh and Nelder (1989) *Generalized Linear Models*; Cameron and Trivedi (2013)
+*Regression Analysis of Count Data* (overdispersion test); statsmodels GLM documentation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats as sps
+
+#: Pearson dispersion above which (with a significant test) a Poisson model is replaced.
+DISPERSION_THRESHOLD = 1.5
+
+
+@dataclass
+class TrendFit:
+    """A fitted trend: the whole statsmodels results object plus the headline numbers.
+
+    `ratio` is the multiplicative change per unit of time (rate ratio for count models, odds
+    ratio for binomial models), with its 95% confidence interval and p-value.
+    """
+
+    result: sm.regression.linear_model.RegressionResultsWrapper
+    family: str
+    time: str
+    ratio: float
+    ratio_lower: float
+    ratio_upper: float
+    p_value: float
+    dispersion: float
+    dispersion_p: float
+    reason: str
+
+    @property
+    def percent_change(self) -> float:
+        """Change per unit of time as a percentage (e.g. -2.1 means 2.1% lower each year)."""
+        return 100.0 * (self.ratio - 1.0)
+
+
+def _check_columns(data: pd.DataFrame, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}")
+
+
+def _ratio(result, term: str) -> tuple[float, float, float, float]:
+    ci = result.conf_int().loc[term]
+    return (float(np.exp(result.params[term])), float(np.exp(ci.iloc[0])),
+            float(np.exp(ci.iloc[1])), float(result.pvalues[term]))
+
+
+def poisson_trend(
+    data: pd.DataFrame,
+    count: str,
+    exposure: str,
+    time: str = "year",
+    covariates: str = "",
+) -> TrendFit:
+    """Poisson GLM ``count ~ time (+ covariates)`` with ``offset = log(exposure)``.
+
+    Overdispersion is checked with the Pearson statistic (chi-square on the residual degrees of
+    freedom). When dispersion exceeds 1.5 and the test is significant at 5%, the model is refitted
+    as a negative binomial GLM with its alpha estimated by maximum likelihood; `reason` says which
+    model was used and why. Rows with a missing count or exposure are dropped.
+
+    Example: ``poisson_trend(df, count="infant_deaths", exposure="live_births")``; ``fit.ratio``
+    is the annual rate ratio (0.97 = 3% fewer deaths per birth each year).
+    """
+    _check_columns(data, [count, exposure, time])
+    frame = data.dropna(subset=[count, exposure]).copy()
+    if (frame[exposure] <= 0).any():
+        raise ValueError(f"{exposure} must be greater than zero in every row")
+    if (frame[count] < 0).any():
+        raise ValueError(f"{count} must not be negative")
+    formula = f"{count} ~ {time}" + (f" + {covariates}" if covariates else "")
+    offset = np.log(frame[exposure].astype(float))
+    poisson = smf.glm(formula, data=frame, offset=offset, family=sm.families.Poisson()).fit()
+    dispersion = float(poisson.pearson_chi2 / poisson.df_resid) if poisson.df_resid > 0 else np.nan
+    dispersion_p = float(sps.chi2.sf(poisson.pearson_chi2, poisson.df_resid)) \
+        if poisson.df_resid > 0 else np.nan
+    if dispersion > DISPERSION_THRESHOLD and dispersion_p < 0.05:
+        alpha = _negative_binomial_alpha(frame, formula, offset)
+        result = smf.glm(formula, data=frame, offset=offset,
+                         family=sm.families.NegativeBinomial(alpha=alpha)).fit()
+        family = "negative binomial"
+        reason = (f"the counts vary more than a Poisson model allows (Pearson dispersion "
+                  f"{dispersion:.2f}, p = {dispersion_p:.3f}), so a negative binomial model "
+                  f"(alpha = {alpha:.4f}) was used")
+    else:
+        result, family = poisson, "poisson"
+        reason = (f"a Poisson model fits: Pearson dispersion {dispersion:.2f} "
+                  f"(p = {dispersion_p:.3f}) gives no evidence of overdispersion")
+    ratio, lower, upper, p = _ratio(result, time)
+    return TrendFit(result, family, time, ratio, lower, upper, p, dispersion, dispersion_p, reason)
+
+
+def _negative_binomial_alpha(frame: pd.DataFrame, formula: str, offset: pd.Series) -> float:
+    """Maximum-likelihood alpha of an NB2 model with the same mean structure."""
+    model = smf.negativebinomial(formula, data=frame, offset=offset, loglike_method="nb2")
+    fitted = model.fit(disp=False, maxiter=200)
+    return float(max(fitted.params["alpha"], 1e-8))
+
+
+def binomial_trend(
+    data: pd.DataFrame,
+    time: str = "year",
+    successes: str | None = None,
+    trials: str | None = None,
+    outcome: str | None = None,
+    covariates: str = "",
+) -> TrendFit:
+    """Logistic (binomial) GLM for a proportion over time.
+
+    Give either `successes` and `trials` (aggregated counts) or `outcome` (a 0/1 or boolean
+    column of records). `covariates` is extra formula text such as ``"C(source)"``; the
+    reported odds ratio is then adjusted for them. Overdispersion (aggregated data only) is
+    handled by scaling standard errors by the Pearson dispersion when it exceeds 1.5.
+
+    Example: ``binomial_trend(records, outcome="rereferral", covariates="C(source)")``.
+    """
+    extra = f" + {covariates}" if covariates else ""
+    if outcome is not None:
+        _check_columns(data, [outcome, time])
+        frame = data.dropna(subset=[outcome]).copy()
+        frame[outcome] = frame[outcome].astype(int)
+        result = smf.glm(f"{outcome} ~ {time}{extra}", data=frame,
+                         family=sm.families.Binomial()).fit()
+        ratio, lower, upper, p = _ratio(result, time)
+        return TrendFit(result, "binomial", time, ratio, lower, upper, p, np.nan, np.nan,
+                        "logistic regression on individual records")
+    if successes is None or trials is None:
+        raise ValueError("give either outcome= (records) or successes= and trials= (counts)")
+    _check_columns(data, [successes, trials, time])
+    frame = data.dropna(subset=[successes, trials]).copy()
+    if (frame[successes] > frame[trials]).any():
+        raise ValueError(f"{successes} must not exceed {trials}")
+    frame["_failures"] = frame[trials] - frame[successes]
+    formula = f"{successes} + _failures ~ {time}{extra}"
+    result = smf.glm(formula, data=frame, family=sm.families.Binomial()).fit()
+    dispersion = float(result.pearson_chi2 / result.df_resid) if result.df_resid > 0 else np.nan
+    dispersion_p = float(sps.chi2.sf(result.pearson_chi2, result.df_resid)) \
+        if result.df_resid > 0 else np.nan
+    reason = f"binomial model; Pearson dispersion {dispersion:.2f} (p = {dispersion_p:.3f})"
+    if dispersion > DISPERSION_THRESHOLD and dispersion_p < 0.05:
+        result = smf.glm(formula, data=frame, family=sm.families.Binomial()).fit(scale="X2")
+        reason = (f"the proportions vary more than a binomial model allows (Pearson dispersion "
+                  f"{dispersion:.2f}, p = {dispersion_p:.3f}), so standard errors were scaled "
+                  "by the dispersion (quasi-binomial)")
+    ratio, lower, upper, p = _ratio(result, time)
+    return TrendFit(result, "binomial", time, ratio, lower, upper, p, dispersion, dispersion_p,
+                    reason)
+
+
+@dataclass
+class GapTest:
+    """Whether two areas' trends differ: the ratio of their annual ratios and a likelihood-ratio test."""
+
+    ratio_of_ratios: float
+    lower: float
+    upper: float
+    p_value: float
+    narrowing: bool | None
+    result: sm.regression.linear_model.RegressionResultsWrapper
+
+
+def gap_test(
+    data: pd.DataFrame,
+    count: str,
+    exposure: str,
+    area: str,
+    local: str,
+    benchmark: str,
+    time: str = "year",
+) -> GapTest:
+    """Is the gap between `local` and `benchmark` narrowing? Poisson GLM with an area-by-year
+    interaction: ``count ~ year * is_local`` with offset log(exposure).
+
+    `ratio_of_ratios` is the local annual rate ratio divided by the benchmark's: below 1 means the
+    local rate is falling faster. When the local rate is the higher one, a ratio below 1 means the
+    gap is narrowing. `narrowing` is None when the interaction is not significant at 5%.
+    Standard errors are scaled by the Pearson dispersion when it exceeds 1.
+    """
+    _check_columns(data, [count, exposure, area, time])
+    frame = data[data[area].isin([local, benchmark])].dropna(subset=[count, exposure]).copy()
+    frame["is_local"] = (frame[area] == local).astype(int)
+    offset = np.log(frame[exposure].astype(float))
+    formula = f"{count} ~ {time} * is_local"
+    full = smf.glm(formula, data=frame, offset=offset, family=sm.families.Poisson()).fit()
+    scale = max(1.0, float(full.pearson_chi2 / full.df_resid)) if full.df_resid > 0 else 1.0
+    full = smf.glm(formula, data=frame, offset=offset,
+                   family=sm.families.Poisson()).fit(scale=scale)
+    term = f"{time}:is_local"
+    ratio, lower, upper, p = _ratio(full, term)
+    local_higher = (frame.loc[frame.is_local == 1, count].sum()
+                    / frame.loc[frame.is_local == 1, exposure].sum()
+                    > frame.loc[frame.is_local == 0, count].sum()
+                    / frame.loc[frame.is_local == 0, exposure].sum())
+    narrowing = None if p >= 0.05 else bool((ratio < 1) == local_higher)
+    return GapTest(ratio, lower, upper, p, narrowing, full)
+
+
+def project_rate(
+    fit: TrendFit,
+    future: pd.DataFrame,
+    exposure: str,
+    multiplier: float = 1000.0,
+    confidence: float = 0.95,
+    n_sim: int = 20000,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """Extend a count-model trend to future periods with confidence and prediction intervals.
+
+    `future` holds the time column and the expected exposure (e.g. births) for each future
+    period. The confidence interval is for the underlying rate (parameter uncertainty only); the
+    prediction interval also includes the chance variation of the counts that will be observed
+    (Poisson, or negative binomial with the fitted alpha), by seeded simulation. Rates are per
+    `multiplier` (1,000 live births for infant mortality).
+    """
+    if not 0.5 < confidence < 1:
+        raise ValueError("confidence must be a proportion such as 0.95")
+    _check_columns(future, [fit.time, exposure])
+    result = fit.result
+    exog = result.model.data.orig_exog.columns
+    design = pd.DataFrame({c: 1.0 for c in exog}, index=future.index)
+    design[fit.time] = future[fit.time].astype(float)
+    missing = [c for c in exog if c not in ("Intercept", fit.time)]
+    if missing:
+        raise ValueError(f"projection needs a model of time only; it also has {missing}")
+    params, cov = result.params[exog].to_numpy(), result.cov_params().loc[exog, exog].to_numpy()
+    x = design[exog].to_numpy()
+    eta = x @ params
+    se = np.sqrt(np.einsum("ij,jk,ik->i", x, cov, x))
+    z = sps.norm.ppf(0.5 + confidence / 2)
+    rng = np.random.default_rng(seed)
+    eta_draws = eta[None, :] + se[None, :] * rng.standard_normal((n_sim, len(eta)))
+    expected = np.exp(eta_draws) * future[exposure].to_numpy(float)[None, :]
+    if fit.family == "negative binomial":
+        alpha = float(result.model.family.alpha)
+        expected = rng.gamma(1.0 / alpha, alpha * expected)
+    counts = rng.poisson(expected)
+    rates = counts / future[exposure].to_numpy(float)[None, :] * multiplier
+    tail = (1 - confidence) / 2
+    return pd.DataFrame({
+        fit.time: future[fit.time].to_numpy(),
+        "rate": np.exp(eta) * multiplier,
+        "lower_ci": np.exp(eta - z * se) * multiplier,
+        "upper_ci": np.exp(eta + z * se) * multiplier,
+        "lower_pi": np.quantile(rates, tail, axis=0),
+        "upper_pi": np.quantile(rates, 1 - tail, axis=0),
+    })
