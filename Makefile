@@ -19,6 +19,7 @@ book: setup
 	$(BIN)/jsna build
 
 test: setup
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -190,7 +190,7 @@ def test_a_failed_book_build_leaves_the_previous_html_untouched(project):
     with pytest.raises(pipeline.PipelineError, match="book build failed"):
         pipeline.build_book(project, quiet=True)
     assert (previous / "index.html").read_text() == "the last good book"
-    assert not (project.root / "_build_staging").exists()
+    assert not (project.build_dir / ".sphinx").exists()
 
 
 def test_a_good_build_is_swapped_in(project):
@@ -201,6 +201,10 @@ def test_a_good_build_is_swapped_in(project):
     index = pipeline.build_book(project, quiet=True)
     assert index.is_file() and not (previous / "stale.html").exists()
     assert (previous / "book" / "generated" / "toy_staffordshire.html").is_file()
+    assert pipeline.build_book(project, quiet=True) is None  # nothing changed: no build
+    (project.root / "intro.md").write_text("# Toy book\n\nChanged text.\n")
+    assert pipeline.build_book(project, quiet=True) == index
+    assert "Changed text" in (index.parent / "intro.html").read_text()
 
 
 def test_progress_is_plain_lines_when_not_a_terminal(project, capsys):

@@ -57,8 +57,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("runs failed: the book was not rebuilt; the previous _build/html is untouched",
               file=sys.stderr)
         return 1
-    index = pipeline.build_book(project, quiet=args.quiet)
-    print(f"book built: {index.relative_to(project.root)}", file=sys.stderr)
+    index = pipeline.build_book(project, quiet=args.quiet, jobs=args.jobs)
+    if index is None:
+        print("book unchanged: _build/html is already up to date", file=sys.stderr)
+    else:
+        print(f"book built: {index.relative_to(project.root)}", file=sys.stderr)
     return 0
 
 

@@ -439,34 +439,55 @@ def prune_generated(project: Project, runs: Sequence[Run]) -> list[Path]:
     return stale
 
 
-def build_book(project: Project, quiet: bool = False) -> Path:
+BUILD_STAMP = ".jsna-build"
+
+
+def book_sources_hash(project: Project) -> str:
+    """SHA-256 over everything the book build reads: config, contents, pages."""
+    digest = hashlib.sha256()
+    sources = [project.root / "_config.yml", project.root / "_toc.yml"]
+    sources += sorted(project.root.glob("*.md"))
+    sources += sorted(p for p in (project.root / "book").rglob("*") if p.is_file())
+    for path in sources:
+        if path.is_file():
+            digest.update(str(path.relative_to(project.root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -> Path | None:
     """Build the Jupyter Book aside (warnings are errors) and swap it into _build/html.
 
-    The previous _build/html is replaced only when the new build succeeded.
+    Returns the new index.html, or None when nothing the book reads has changed since the last
+    build (the stamp in _build/html matches). Sphinx keeps its environment in _build/.sphinx,
+    so unchanged pages are not read again; a failed build clears it, so the next build is full
+    and reports every warning. The previous _build/html is replaced only when the build succeeds.
     """
-    staging = project.root / "_build_staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    command = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-        "build", str(project.root),
-        "--path-output", str(staging), "-W", "-n", "--keep-going",
-    ]
+    target = project.build_dir / "html"
+    stamp = book_sources_hash(project)
+    stamp_file = target / BUILD_STAMP
+    if stamp_file.is_file() and stamp_file.read_text() == stamp:
+        return None
+    work = project.build_dir / ".sphinx"
+    command = [sys.executable, "-m", "jsnalib.bookbuild", str(project.root), str(work),
+               "--jobs", str(jobs or os.cpu_count() or 1)]
     if quiet:
-        command.append("-q")
+        command.append("--quiet")
     proc = subprocess.run(command, cwd=project.root, capture_output=True, text=True)
-    built = staging / "_build" / "html"
+    built = work / "html"
     if proc.returncode != 0 or not (built / "index.html").is_file():
         log = (proc.stdout + proc.stderr).strip().splitlines()
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         raise PipelineError("book build failed (the previous _build/html is untouched):\n"
                             + "\n".join(log[-40:]))
-    target = project.build_dir / "html"
     project.build_dir.mkdir(exist_ok=True)
-    old = project.build_dir / "html.old"
-    shutil.rmtree(old, ignore_errors=True)
+    staging, old = project.build_dir / "html.new", project.build_dir / "html.old"
+    for folder in (staging, old):
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(built, staging)
+    (staging / BUILD_STAMP).write_text(stamp)
     if target.exists():
         target.rename(old)
-    built.rename(target)
+    staging.rename(target)
     shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
     return target / "index.html"
