@@ -163,11 +163,11 @@ def gradient_chart(
     ax.set_ylim(bottom=0)
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    first, last = data.iloc[0], data.iloc[-1]
-    alt = (f"Chart: {title}. {first[group]}: {_fmt(first[value], decimals)} "
-           f"(95% CI {_fmt(first[lower], decimals)} to {_fmt(first[upper], decimals)}); "
-           f"{last[group]}: {_fmt(last[value], decimals)} (95% CI {_fmt(last[lower], decimals)} "
-           f"to {_fmt(last[upper], decimals)}).")
+    ends = [(data[group].iloc[i], data[value].iloc[i], data[lower].iloc[i], data[upper].iloc[i])
+            for i in (0, -1)]
+    alt = f"Chart: {title}. " + "; ".join(
+        f"{g}: {_fmt(v, decimals)} (95% CI {_fmt(lo, decimals)} to {_fmt(hi, decimals)})"
+        for g, v, lo, hi in ends) + "."
     return fig, alt
 
 

@@ -1,0 +1,88 @@
+"""Page elements: figures carry alt text and their data; tables offer CSV; the data notice is honest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from jsnalib import display, plots
+
+
+def _csv_from(html: str) -> str:
+    payload = re.search(r'href="data:text/csv;base64,([^"]+)"', html).group(1)
+    return base64.b64decode(payload).decode("utf-8")
+
+
+def test_figure_has_alt_text_caption_and_its_data_as_csv():
+    data = pd.DataFrame({"year": [2019, 2020], "value": [7.5, 6.9]})
+    fig, ax = plt.subplots()
+    ax.plot(data.year, data.value)
+    out = display.figure(fig, "Rate fell from 7.5 to 6.9", "Infant mortality", data, "imr").data
+    assert 'alt="Rate fell from 7.5 to 6.9"' in out
+    assert "<figcaption>Infant mortality" in out
+    assert 'download="imr.csv"' in out
+    assert _csv_from(out) == "year,value\n2019,7.5\n2020,6.9\n"
+    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', out)
+
+
+def test_figure_without_alt_text_is_refused():
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt text"):
+        display.figure(fig, "  ", "caption", pd.DataFrame(), "x")
+    plt.close(fig)
+
+
+def test_table_formats_values_shows_missing_as_dash_and_downloads_unformatted_data():
+    data = pd.DataFrame({"area": ["A", "B"], "rate": [7.456, None]})
+    out = display.table(data, "Rates", "rates", formats={"rate": "{:.1f}"}).data
+    assert "7.5" in out and "\u2013" in out
+    assert _csv_from(out) == "area,rate\nA,7.456\nB,\n"
+
+
+def test_data_notice_says_synthetic_only_when_files_match_the_manifest(tmp_path):
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    digest = hashlib.sha256(b"x\n1\n").hexdigest()
+    (tmp_path / display.SYNTHETIC_MANIFEST).write_text(json.dumps({"a.csv": digest}))
+    assert "Synthetic demonstration data" in display.data_notice(tmp_path, ["a.csv"]).data
+    (tmp_path / "a.csv").write_text("x\n2\n")  # an analyst's real extract
+    notice = display.data_notice(tmp_path, ["a.csv"]).data
+    assert "Synthetic" not in notice and "<code>a.csv</code>" in notice
+
+
+def test_trend_chart_describes_each_series_and_published_points():
+    data = pd.DataFrame({
+        "period": ["2016-18", "2017-19"] * 2, "area": ["Stoke", "Stoke", "England", "England"],
+        "rate": [7.0, 7.5, 3.9, 3.9], "lo": [5.8, 6.2, 3.8, 3.8], "hi": [8.4, 9.0, 4.0, 4.0]})
+    published = pd.DataFrame({"x": ["2017-19"], "value": [7.5], "label": ["Room to Grow"]})
+    fig, alt = plots.trend_chart(data, "period", "rate", "lo", "hi", "area", "Infant mortality",
+                                 "Deaths per 1,000 live births", published=published)
+    ax = fig.axes[0]
+    assert ax.get_title() == "Infant mortality" and "per 1,000" in ax.get_ylabel()
+    assert "Stoke went from 7.0 in 2016-18 to 7.5 (95% CI 6.2 to 9.0) in 2017-19" in alt
+    assert "Room to Grow 7.5 (2017-19)" in alt
+    plt.close(fig)
+
+
+def test_funnel_and_gradient_and_spine_charts_have_titles_axes_and_alt_text():
+    limits = pd.DataFrame({"population": [100, 1000], "lower_95": [10, 16], "upper_95": [30, 24],
+                           "lower_998": [5, 14], "upper_998": [35, 26], "baseline": [20, 20]})
+    points = pd.DataFrame({"label": ["A", "B"], "denominator": [500, 900], "value": [18.8, 22]})
+    fig, alt = plots.funnel_chart(points, limits, "Re-referrals", "Referrals", "%",
+                                  highlight=["A"])
+    assert fig.axes[0].get_xlabel() == "Referrals" and "A 18.8 from 500" in alt
+    plt.close(fig)
+    data = pd.DataFrame({"q": [1, 2], "v": [6.0, 3.0], "lo": [5.0, 2.0], "hi": [7.0, 4.0]})
+    fig, alt = plots.gradient_chart(data, "q", "v", "lo", "hi", "By deprivation", "Quintile", "Rate")
+    assert "1: 6.0 (95% CI 5.0 to 7.0)" in alt
+    plt.close(fig)
+    spine = pd.DataFrame({"indicator": ["IMR"], "value": [7.5], "england": [3.9], "worst": [8.0],
+                          "best": [2.0], "rating": ["worse"]})
+    fig, alt = plots.spine_chart(spine, "Profile")
+    assert "IMR: 7.5 against England 3.9, worse" in alt
+    plt.close(fig)
