@@ -1,12 +1,17 @@
-"""Areas: ONS GSS codes, names, the hierarchy and statistical neighbours, loaded from data.
+"""Areas, their hierarchy and statistical-neighbour sets, loaded from the lookups in data/.
 
-Nothing here is hard-coded except the file names: `areas.csv` (area_code, area_name, area_type,
-parent_code) and `neighbours.csv` (area_code, neighbour_code, rank), both editable by analysts.
+Nothing about the geography is written in code except the file names: names, parents, area
+types and neighbour sets all come from ``areas.csv`` (area_code, area_name, area_type,
+parent_code) and ``neighbours.csv`` (area_code, neighbour_code, rank), so an analyst can edit
+the lookups without touching the library (see data/README.md).
+
+The JSNA's own ("home") authorities are the ones that have a statistical-neighbour set in
+``neighbours.csv``; the JSNA areas are those authorities and every area below them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -14,91 +19,153 @@ import pandas as pd
 AREAS_FILE = "areas.csv"
 NEIGHBOURS_FILE = "neighbours.csv"
 COUNTRY, REGION = "country", "region"
-#: Area types that run children's services (upper-tier authorities).
-UPPER_TIER = ("county", "unitary", "metropolitan")
 
 
-@dataclass(frozen=True)
 class Geography:
-    """The area lookup and neighbour sets.
+    """The area lookup: names, types, parent/child hierarchy and statistical neighbours.
 
-    >>> geo = Geography.from_dir("data")            # doctest: +SKIP
+    Build it with :meth:`Geography.load` (reads and validates ``areas.csv`` and
+    ``neighbours.csv`` from a folder) or from frames already read with
+    ``Geography(areas, neighbours)``. Area codes are ONS GSS codes (e.g. ``E10000028``).
+
+    >>> geo = Geography.load("data")                 # doctest: +SKIP
     >>> geo.name("E06000021")                        # doctest: +SKIP
     'Stoke-on-Trent'
     """
 
-    areas: pd.DataFrame
-    neighbour_table: pd.DataFrame
+    def __init__(self, areas: pd.DataFrame, neighbours: pd.DataFrame | None = None) -> None:
+        missing = {"area_code", "area_name", "area_type", "parent_code"} - set(areas.columns)
+        if missing:
+            raise ValueError(f"areas is missing columns {sorted(missing)}")
+        codes = areas["area_code"].astype(str)
+        if codes.duplicated().any():
+            raise ValueError(f"areas has duplicate area codes: {sorted(set(codes[codes.duplicated()]))}")
+        self._codes: list[str] = codes.tolist()
+        self._name = dict(zip(codes, areas["area_name"].astype(str), strict=True))
+        self._type = dict(zip(codes, areas["area_type"].astype(str), strict=True))
+        parents = [None if pd.isna(p) or p == "" else str(p) for p in areas["parent_code"]]
+        self._parent: dict[str, str | None] = dict(zip(self._codes, parents, strict=True))
+        self._children: dict[str, list[str]] = {c: [] for c in self._codes}
+        for code, parent in self._parent.items():
+            if parent is not None:
+                if parent not in self._children:
+                    raise ValueError(f"area {code} has parent_code {parent}, which is not an area")
+                self._children[parent].append(code)
+        self._neighbours: dict[str, list[str]] = {}
+        if neighbours is not None:
+            unknown = sorted({str(c) for c in (*neighbours["area_code"],
+                                               *neighbours["neighbour_code"])} - set(self._name))
+            if unknown:
+                raise ValueError(f"neighbours refers to unknown area codes: {unknown}")
+            ranked = neighbours.sort_values(["area_code", "rank"], kind="stable")
+            for code, group in ranked.groupby("area_code", sort=False):
+                self._neighbours[str(code)] = group["neighbour_code"].astype(str).tolist()
 
     @classmethod
-    def from_dir(cls, data_dir: str | Path) -> Geography:
-        """Read areas.csv and neighbours.csv from a data folder."""
-        folder = Path(data_dir)
-        areas = pd.read_csv(folder / AREAS_FILE, dtype=str, keep_default_na=False)
-        neighbours = pd.read_csv(folder / NEIGHBOURS_FILE, dtype={"area_code": str,
-                                                                  "neighbour_code": str})
-        return cls(areas.set_index("area_code", drop=False), neighbours)
+    def load(cls, data_dir: str | Path) -> Geography:
+        """Read and validate ``areas.csv`` and ``neighbours.csv`` from ``data_dir``.
+
+        Raises ``jsnalib.data.DataError`` naming file, row and column if either is malformed.
+        """
+        from jsnalib import data  # local import: jsnalib.data imports this module
+
+        data_dir = Path(data_dir)
+        areas = data.read_areas(data.find_file(data_dir, AREAS_FILE))
+        neighbours = data.read_neighbours(data.find_file(data_dir, NEIGHBOURS_FILE),
+                                          areas=cls(areas))
+        return cls(areas, neighbours)
+
+    from_dir = load
+
+    # --- lookups -----------------------------------------------------------------------
+    @property
+    def codes(self) -> list[str]:
+        """Every area code in the lookup, in file order."""
+        return list(self._codes)
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Mapping of area code to area name."""
+        return dict(self._name)
 
     def is_known(self, code: object) -> bool:
-        return isinstance(code, str) and code in self.areas.index
+        """True if ``code`` is an area code in the lookup."""
+        return isinstance(code, str) and code in self._name
 
-    def _check(self, code: str) -> None:
+    def _check(self, code: str) -> str:
         if not self.is_known(code):
             raise ValueError(f"unknown area code {code!r}; expected a code listed in {AREAS_FILE}")
+        return code
 
     def name(self, code: str) -> str:
-        self._check(code)
-        return str(self.areas.at[code, "area_name"])
+        """The area's name, e.g. ``name("E06000021") == "Stoke-on-Trent"``."""
+        return self._name[self._check(code)]
 
     def area_type(self, code: str) -> str:
-        self._check(code)
-        return str(self.areas.at[code, "area_type"])
+        """country, region, county, unitary, metropolitan or district."""
+        return self._type[self._check(code)]
 
     def parent(self, code: str) -> str | None:
-        self._check(code)
-        parent = self.areas.at[code, "parent_code"]
-        return parent or None
+        """The code of the area one tier up (None for the country)."""
+        return self._parent[self._check(code)]
 
     def children(self, code: str) -> list[str]:
-        self._check(code)
-        return self.areas.index[self.areas["parent_code"] == code].tolist()
+        """Codes of the areas whose parent is ``code``, in file order."""
+        return list(self._children[self._check(code)])
+
+    def ancestors(self, code: str) -> list[str]:
+        """Parent, grandparent, ... up to the country."""
+        out: list[str] = []
+        parent = self.parent(code)
+        while parent is not None:
+            if parent in out or parent == code:
+                raise ValueError(f"the parent_code chain of {code} loops back on itself")
+            out.append(parent)
+            parent = self._parent[parent]
+        return out
 
     def country(self) -> str:
-        return str(self.areas.index[self.areas["area_type"] == COUNTRY][0])
+        """The code of the (first) area of type country."""
+        return next(c for c in self._codes if self._type[c] == COUNTRY)
 
     def region(self, code: str) -> str | None:
-        """The region an area lies in (walking up the hierarchy), or None for the country."""
-        current: str | None = code
-        while current is not None:
-            if self.area_type(current) == REGION:
-                return current
-            current = self.parent(current)
-        return None
+        """The region ``code`` lies in (itself if it is a region; None for the country)."""
+        return next((a for a in (code, *self.ancestors(code)) if self._type[a] == REGION), None)
 
     def upper_tier(self, code: str) -> str:
         """The children's-services authority for an area (a district's county, else itself)."""
         if self.area_type(code) == "district":
             parent = self.parent(code)
-            assert parent is not None
+            if parent is None:
+                raise ValueError(f"district {code} has no parent_code in {AREAS_FILE}")
             return parent
         return code
 
     def neighbours(self, code: str) -> list[str]:
-        """Statistical neighbours in rank order (empty when none are listed)."""
-        self._check(code)
-        rows = self.neighbour_table[self.neighbour_table["area_code"] == code]
-        return rows.sort_values("rank")["neighbour_code"].tolist()
+        """The statistical neighbours of ``code`` in rank order (empty if it has no set)."""
+        return list(self._neighbours.get(self._check(code), []))
 
     def comparators(self, code: str) -> list[str]:
-        """The benchmarks for an area: its region (if any) then the country."""
-        region = self.region(code)
-        country = self.country()
-        return [c for c in (region, country) if c is not None and c != code]
+        """The benchmark areas for ``code``: its region then the country (nearest first)."""
+        return [a for a in self.ancestors(code) if self._type[a] in (REGION, COUNTRY)]
+
+    # --- the JSNA's own areas ------------------------------------------------------------
+    def home_authorities(self) -> list[str]:
+        """The authorities this JSNA covers: those with a statistical-neighbour set (file order)."""
+        return [c for c in self._codes if self._neighbours.get(c)]
 
     def jsna_areas(self) -> list[str]:
-        """The areas this book profiles: the upper-tier authorities that have neighbours listed,
-        then the districts within them, in the order of areas.csv."""
-        leads = [c for c in self.areas.index if c in set(self.neighbour_table["area_code"])]
-        districts = [c for lead in leads for c in self.children(lead)
-                     if self.area_type(c) == "district"]
-        return leads + districts
+        """The home authorities, then every area below them (e.g. their districts)."""
+        homes = self.home_authorities()
+        below: list[str] = []
+        queue = [child for home in homes for child in self._children[home]]
+        while queue:
+            code = queue.pop(0)
+            below.append(code)
+            queue.extend(self._children[code])
+        return homes + [c for c in below if c not in homes]
+
+    def lowest_tier(self, codes: Iterable[str] | None = None) -> list[str]:
+        """The areas among ``codes`` (default: the JSNA areas) that have no areas below them."""
+        pool = self.jsna_areas() if codes is None else [self._check(c) for c in codes]
+        return [c for c in pool if not self._children[c]]
