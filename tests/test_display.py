@@ -86,3 +86,9 @@ def test_funnel_and_gradient_and_spine_charts_have_titles_axes_and_alt_text():
     fig, alt = plots.spine_chart(spine, "Profile")
     assert "IMR: 7.5 against England 3.9, worse" in alt
     plt.close(fig)
+
+
+def test_table_shows_missing_nullable_integers_as_a_dash():
+    data = pd.DataFrame({"count": pd.array([12, None], dtype="Int64")})
+    out = display.table(data, "Counts", "counts").data
+    assert "&lt;NA&gt;" not in out and "<NA>" not in out and "\u2013" in out

@@ -59,7 +59,7 @@ def table(data: pd.DataFrame, caption: str, name: str, formats: dict[str, str] |
     `formats` maps column names to format strings such as "{:.1f}" or "{:,.0f}"; missing values
     (including suppressed ones) show as an en dash.
     """
-    shown = data.copy()
+    shown = data.astype(object).where(data.notna(), "\u2013")
     for column, fmt in (formats or {}).items():
         shown[column] = [fmt.format(v) if pd.notna(v) and not isinstance(v, str) else v
                          for v in shown[column]]

@@ -53,12 +53,14 @@ def trend_chart(
     xlabel: str = "Year",
     published: pd.DataFrame | None = None,
     decimals: int = 1,
+    confidence: float = 0.95,
 ) -> tuple[Figure, str]:
-    """Lines with shaded 95% confidence bands, one per series (area), plus published points.
+    """Lines with shaded confidence bands (95% by default), one per series (area), plus published points.
 
     `published` (optional) has columns x, value, label: figures from documents, drawn as black
     diamonds and labelled with their source so they are never mistaken for modelled values.
     """
+    level = f"{confidence * 100 if confidence <= 1 else confidence:g}%"
     fig, ax = plt.subplots()
     alt_parts = []
     for i, (name, group) in enumerate(data.groupby(series, sort=False)):
@@ -69,7 +71,7 @@ def trend_chart(
                         alpha=0.18, linewidth=0)
         first, last = group.iloc[0], group.iloc[-1]
         alt_parts.append(f"{name} went from {_fmt(first[value], decimals)} in {first[x]} to "
-                         f"{_fmt(last[value], decimals)} (95% CI {_fmt(last[lower], decimals)} to "
+                         f"{_fmt(last[value], decimals)} ({level} CI {_fmt(last[lower], decimals)} to "
                          f"{_fmt(last[upper], decimals)}) in {last[x]}")
     if published is not None and not published.empty:
         ax.scatter(published["x"].astype(str), published["value"], marker="D", color="black",
@@ -90,7 +92,8 @@ def trend_chart(
     ax.tick_params(axis="x", rotation=45)
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    alt = f"Line chart: {title}. " + ". ".join(alt_parts) + ". Shaded bands are 95% confidence intervals."
+    alt = (f"Line chart: {title}. " + ". ".join(alt_parts)
+           + f". Shaded bands are {level} confidence intervals.")
     return fig, alt
 
 

@@ -1,0 +1,495 @@
+"""Tests of jsnalib.rereferral: the chapter's tables, suppression and plain-English readings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jsnalib import rereferral as rr
+from jsnalib import stats
+from jsnalib.geography import Geography
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+STAFFS, STOKE = "E10000028", "E06000021"
+
+
+def referrals(rows, area=STAFFS, source="police", outcome="child_in_need") -> pd.DataFrame:
+    """Referrals from (child_id, date) or (child_id, date, source, outcome) tuples."""
+    frame = pd.DataFrame([r if len(r) == 4 else (*r, source, outcome) for r in rows],
+                         columns=["child_id", "referral_date", "source", "outcome"])
+    frame.insert(0, "referral_id", [f"R{i}" for i in range(len(frame))])
+    frame["area_code"] = area
+    frame["referral_date"] = pd.to_datetime(frame["referral_date"])
+    return frame
+
+
+def cohort_records(per_year: dict[str, list[tuple[int, int]]], first: int = 2010,
+                   last: int = 2014) -> pd.DataFrame:
+    """Records where, each financial year, each source has ``n`` referrals of which ``k`` are
+    re-referrals: ``per_year = {source: [(n, k), ...]}`` (one pair per year) or one pair for
+    every year. ``n - k`` children are first referred on 1 May; the ``k`` re-referrals are
+    shared out among them, 30, 60, ... days later in the same year."""
+    rows = []
+    for year in range(first, last + 1):
+        for source, pairs in per_year.items():
+            n, k = pairs[year - first] if len(pairs) > 1 else pairs[0]
+            children = n - k
+            for i in range(children):
+                child = f"{source}-{year}-{i}"
+                rows.append((child, f"{year}-05-01", source, "no_further_action"))
+                again = k // children + (i < k % children)
+                for j in range(1, again + 1):
+                    day = pd.Timestamp(f"{year}-05-01") + pd.Timedelta(days=30 * j)
+                    rows.append((child, day.strftime("%Y-%m-%d"), source, "child_in_need"))
+    # a history year before the first reported one, so the look-back is full
+    rows.append(("history", f"{first - 1}-04-01", "police", "child_in_need"))
+    return rr.area_records(referrals(rows), STAFFS)
+
+
+def geography() -> Geography:
+    areas = pd.DataFrame({
+        "area_code": ["E92000001", "E12000005", STAFFS, "N1", "N2", "N3"],
+        "area_name": ["England", "West Midlands", "Staffordshire", "One", "Two", "Three"],
+        "area_type": ["country", "region", "county", "county", "county", "county"],
+        "parent_code": ["", "E92000001", "E12000005", "E12000005", "E12000005", "E12000005"],
+    })
+    neighbours = pd.DataFrame({"area_code": [STAFFS] * 3, "neighbour_code": ["N1", "N2", "N3"],
+                               "rank": [1, 2, 3]})
+    return Geography(areas.set_index("area_code", drop=False), neighbours)
+
+
+def cin() -> pd.DataFrame:
+    rows = [("E92000001", "2014-15", 100000, 22000), ("E12000005", "2014-15", 10000, 2000),
+            ("N1", "2014-15", 1000, 200), ("N2", "2014-15", 3000, 900),
+            ("N3", "2014-15", np.nan, np.nan),  # suppressed in the census: left out
+            ("E92000001", "2013-14", 100000, 24000), ("N1", "2013-14", 1000, 250)]
+    return pd.DataFrame(rows, columns=["area_code", "financial_year", "referrals", "rereferrals"])
+
+
+# ----------------------------------------------------------------------------------------------
+# records and years
+
+
+def test_area_records_flags_rereferrals_within_the_authority_only():
+    frame = pd.concat([
+        referrals([("a", "2015-01-10"), ("a", "2015-06-01"), ("a", "2017-01-01"),
+                   ("", "2015-07-01")]),
+        referrals([("a", "2015-03-01")], area=STOKE),
+    ], ignore_index=True)
+    records = rr.area_records(frame, STAFFS)
+    assert records["rereferral"].tolist() == [False, True, False, False]
+    assert records["financial_year"].tolist() == ["2014-15", "2015-16", "2015-16", "2016-17"]
+    assert records["year"].tolist() == [2014, 2015, 2015, 2016]
+    assert records["month"].dt.strftime("%Y-%m").tolist() == ["2015-01", "2015-06", "2015-07",
+                                                              "2017-01"]
+    assert records.attrs["missing_child_id"] == 1
+    with pytest.raises(ValueError, match="no referrals for E06000099"):
+        rr.area_records(frame, "E06000099")
+    with pytest.raises(ValueError, match="no column"):
+        rr.area_records(frame.drop(columns="outcome"), STAFFS)
+
+
+@pytest.mark.parametrize(("first_date", "expected"), [
+    ("2006-04-01", "2007-08"),  # records start with a financial year: the next is complete
+    ("2006-04-03", "2007-08"),  # an extract of whole months: it covers 1 April too
+    ("2006-05-02", "2008-09"),  # from May: 2007-08 lacks a full look-back for April 2007
+    ("2007-01-15", "2008-09"),
+    ("2007-03-31", "2008-09"),
+])
+def test_first_full_year(first_date, expected):
+    records = rr.area_records(referrals([("a", first_date), ("b", "2012-01-01")]), STAFFS)
+    assert rr.first_full_year(records) == expected
+
+
+@pytest.mark.parametrize(("years", "message"), [
+    ("2014-15", "first, last"),
+    (["2014-15"], "first, last"),
+    (["2014-15", "2013-14"], "before the first"),
+    (["2014-16", "2015-16"], "looks like"),
+    (["2014/15", "2015-16"], "looks like"),
+])
+def test_year_range_rejects_bad_years(years, message):
+    with pytest.raises(ValueError, match=message):
+        rr.year_range(years)
+
+
+# ----------------------------------------------------------------------------------------------
+# the annual series
+
+
+def test_annual_series_counts_and_wilson_intervals():
+    records = cohort_records({"police": [(40, 10)], "school": [(60, 5)]})
+    annual = rr.annual_series(records, ["2010-11", "2014-15"])
+    assert annual["financial_year"].tolist() == ["2010-11", "2011-12", "2012-13", "2013-14",
+                                                 "2014-15"]
+    assert annual["referrals"].tolist() == [100] * 5  # 85 first referrals + 15 re-referrals
+    assert annual["rereferrals"].tolist() == [15] * 5
+    lower, upper = stats.wilson_ci(15, 100)
+    assert annual["percent"].iloc[0] == pytest.approx(15.0)
+    assert annual[["lower", "upper"]].iloc[0].tolist() == pytest.approx([100 * lower, 100 * upper])
+
+
+def test_annual_series_needs_a_full_look_back():
+    records = cohort_records({"police": [(10, 2)]})
+    with pytest.raises(ValueError, match="first full year in these records is 2010-11"):
+        rr.annual_series(records, ["2009-10", "2014-15"])
+    with pytest.raises(ValueError, match="no referrals in 2015-16"):
+        rr.annual_series(records, ["2014-15", "2015-16"])
+
+
+def test_annual_table_suppresses_small_counts_and_what_reveals_them():
+    # 2010-11: 3 re-referrals (primary); 2011-12: 2 not re-referred out of 12 (the complement)
+    records = cohort_records({"police": [(20, 3), (12, 10), (20, 6), (20, 6), (20, 6)]})
+    table = rr.annual_table(rr.annual_series(records, ["2010-11", "2014-15"]))
+    first, second, third = table.iloc[0], table.iloc[1], table.iloc[2]
+    assert first["Referrals"] == 20 and pd.isna(first["Re-referrals"])
+    assert pd.isna(first["Re-referrals (%)"]) and pd.isna(first["Upper CI (%)"])
+    assert second["Referrals"] == 12 and pd.isna(second["Re-referrals"])
+    assert third["Re-referrals"] == 6 and third["Re-referrals (%)"] == pytest.approx(30.0)
+    assert "count of 1-4" in first["Note"]
+    shown = table[["Referrals", "Re-referrals"]].to_numpy(dtype=float).ravel()
+    assert not ((shown >= 1) & (shown <= 4)).any()
+
+
+def test_series_reading_states_the_ends_and_the_direction():
+    records = cohort_records({"police": [(100, 30), (100, 28), (100, 26), (100, 24), (100, 10)]})
+    annual = rr.annual_series(records, ["2010-11", "2014-15"])
+    text = rr.series_reading(annual, "Staffordshire")
+    assert text.startswith("In Staffordshire, 30.0% (95% CI 21.9% to 39.6%) of referrals")
+    assert "in 2010-11 were re-referrals" in text
+    assert "2014-15 is clearly lower than 2010-11" in text
+    assert "fell 4 times and rose 0 times" in text
+    assert "lowest in 2014-15 (10.0%)" in text
+
+
+# ----------------------------------------------------------------------------------------------
+# benchmarks, comparison and funnel
+
+
+def test_benchmark_series_pools_the_neighbours():
+    table = rr.benchmark_series(cin(), geography(), STAFFS, ["2013-14", "2014-15"])
+    pooled = table[(table["series"] == rr.NEIGHBOURS) & (table["financial_year"] == "2014-15")]
+    row = pooled.iloc[0]
+    assert (row["referrals"], row["rereferrals"], row["areas"]) == (4000, 1100, 2)
+    assert row["percent"] == pytest.approx(27.5)
+    assert row["name"] == rr.NEIGHBOURS_LABEL
+    assert set(table["name"]) == {"England", "West Midlands", rr.NEIGHBOURS_LABEL}
+    region = table[table["series"] == "E12000005"]
+    assert region["financial_year"].tolist() == ["2014-15"]  # no 2013-14 row: simply absent
+    with pytest.raises(ValueError, match="no comparator figures"):
+        rr.benchmark_series(cin(), geography(), STAFFS, ["2019-20", "2020-21"])
+
+
+def test_comparison_table_and_reading():
+    annual = pd.DataFrame({"financial_year": ["2014-15"], "referrals": [1000],
+                           "rereferrals": [180], "missing_child_id": [0]})
+    annual = rr._proportions(annual, "rereferrals", "referrals", 0.95)
+    bench = rr.benchmark_series(cin(), geography(), STAFFS, ["2014-15", "2014-15"])
+    table = rr.comparison_table(annual, bench, "Staffordshire", "2014-15")
+    column = "Staffordshire compared with this"
+    assert table["Area"].tolist()[0] == "Staffordshire"
+    verdicts = dict(zip(table["Area"], table[column], strict=True))
+    # 18.0% (95% CI 15.7 to 20.5) against England 22.0 (better: lower is good), West
+    # Midlands 20.0 (similar), neighbours 27.5 (better)
+    assert verdicts == {"Staffordshire": "", "England": "better", "West Midlands": "similar",
+                        rr.NEIGHBOURS_LABEL: "better"}
+    assert rr.comparison_table(annual, bench, "Staffordshire", "2014-15",
+                               polarity="no_judgement")[column].iloc[1] in ("lower", "similar")
+    text = rr.comparison_reading(table, "Staffordshire", "2014-15")
+    assert text.startswith("In 2014-15, 18.0% of referrals in Staffordshire were re-referrals")
+    assert "England (22.0%): better" in text
+    with pytest.raises(ValueError, match="no 2015-16"):
+        rr.comparison_table(annual, bench, "Staffordshire", "2015-16")
+
+
+def test_funnel_points_positions_against_the_limits():
+    annual = rr._proportions(pd.DataFrame({
+        "financial_year": ["2014-15"], "referrals": [2000], "rereferrals": [500],
+        "missing_child_id": [0]}), "rereferrals", "referrals", 0.95)
+    points, limits = rr.funnel_points(annual, cin(), geography(), STAFFS, "2014-15")
+    assert points["label"].tolist() == ["Staffordshire", "One", "Two"]  # N3 suppressed: left out
+    assert points["value"].tolist() == pytest.approx([25.0, 20.0, 30.0])
+    baseline = 100 * (500 + 200 + 900) / (2000 + 1000 + 3000)
+    assert limits["baseline"].iloc[0] == pytest.approx(baseline)
+    assert limits["population"].min() == pytest.approx(800) and len(limits) == 200
+    at = stats.proportion_funnel([500, 200, 900], [2000, 1000, 3000],
+                                 population=[2000, 1000, 3000])
+    assert points["value"].iloc[1] < at["lower_998"].iloc[1]  # One: 20% of 1,000
+    assert points["position"].tolist() == ["within the 95% limits",
+                                           "outside the 99.8% limits (low)",
+                                           "outside the 99.8% limits (high)"]
+    text = rr.funnel_reading(points, STAFFS, "2014-15")
+    assert "Staffordshire (25.0% of 2,000 referrals) is within the 95% limits" in text
+    assert "One (20.0%, outside the 99.8% limits (low))" in text
+
+
+# ----------------------------------------------------------------------------------------------
+# the model of what drives it
+
+
+def test_trend_model_recovers_a_known_source_odds_ratio_and_no_trend():
+    # every year: police 15 of 60 re-referrals (odds 1/3), schools 5 of 55 (odds 1/10), so the
+    # source odds ratio is exactly 0.3 and the year odds ratio exactly 1
+    records = cohort_records({"police": [(60, 15)], "school": [(55, 5)]})
+    fit = rr.trend_model(records, ["2010-11", "2014-15"])
+    table = rr.odds_ratio_table(fit)
+    assert table["Term"].tolist() == ["Each later year", "Source: Schools (vs Police)"]
+    assert table["Odds ratio"].tolist() == pytest.approx([1.0, 0.3], abs=1e-6)
+    assert (table["Lower CI"] < table["Odds ratio"]).all()
+    assert (table["Upper CI"] > table["Odds ratio"]).all()
+    assert table["p-value"].tolist()[0] == "1.000"
+    text = rr.trend_reading(fit, ["2010-11", "2014-15"], table)
+    assert "no clear evidence of a steady trend" in text
+    assert ("Compared with referrals from police, the most common source, the odds of a "
+            "re-referral were lower for referrals from schools (0.30 times).") in text
+
+
+def test_trend_reading_for_a_clear_fall():
+    records = cohort_records({"police": [(100, 40), (100, 34), (100, 28), (100, 22), (100, 16)],
+                              "school": [(50, 5)]})
+    years = ["2010-11", "2014-15"]
+    fit = rr.trend_model(records, years, confidence=95)
+    text = rr.trend_reading(fit, years, rr.odds_ratio_table(fit, 95))
+    assert text.startswith("After allowing for who made the referral, the odds that a referral "
+                           "was a re-referral fell by ")
+    assert "between 2010-11 and 2014-15" in text
+    assert "the fall is unlikely to be chance" in text
+
+
+def test_source_table_suppresses_small_groups_and_the_one_that_would_reveal_them():
+    records = cohort_records({"police": [(40, 10)], "school": [(50, 8)], "housing": [(1, 0)]})
+    table = rr.source_table(records, ["2010-11", "2010-11"])
+    rows = table.set_index("Referral source")
+    assert pd.isna(rows.loc["Housing", "Referrals"])  # 1 referral
+    # the sources' referrals add up to the year's total, so one more is hidden
+    assert rows["Referrals"].isna().sum() == 2
+    assert rows.loc["Police", "Re-referrals"] == 10
+    shown = table[["Referrals", "Re-referrals"]].to_numpy(dtype=float).ravel()
+    assert not ((shown >= 1) & (shown <= 4)).any()
+
+
+# ----------------------------------------------------------------------------------------------
+# the monthly control chart
+
+
+def monthly_records(per_month: list[tuple[int, int]], start: str = "2011-04") -> pd.DataFrame:
+    """Each month: (referrals, re-referrals); re-referrals follow a first referral the day
+    before in the same month; a history year first."""
+    rows = [("history", "2010-04-01")]
+    for m, (n, k) in enumerate(per_month):
+        month = pd.Period(start, freq="M") + m
+        for i in range(n - k):
+            rows.append((f"c{m}-{i}", f"{month}-10"))
+            if i < k:
+                rows.append((f"c{m}-{i}", f"{month}-11"))
+    return rr.area_records(referrals(rows), STAFFS)
+
+
+def test_monthly_chart_counts_months_and_flags_a_rise():
+    per_month = [(100, 20)] * 24 + [(100, 45)]
+    records = monthly_records(per_month)
+    chart, labels = rr.monthly_chart(records, "2011-04", "2013-03")
+    assert labels[0] == "Apr 2011" and labels[-1] == "Apr 2013" and len(labels) == 25
+    assert chart["denominator"].tolist() == [100] * 25
+    assert chart["centre"].iloc[0] == pytest.approx(20.0)
+    assert chart["baseline"].sum() == 24
+    assert chart["beyond_limits"].iloc[-1] == 1
+    text = rr.spc_reading(chart, labels)
+    assert "The centre line is the average of Apr 2011 to Mar 2013, 20.0%" in text
+    assert "In Apr 2013, 45.0% of referrals were re-referrals, outside the control limits" in text
+    assert text.endswith("Months marked as special-cause signals: 1 as a rise (a concern). "
+                         "After the baseline, the chart first signalled a rise (a concern) when "
+                         "the figures for Apr 2013 arrived: 11 months before the end of 2013-14, "
+                         "the year whose annual figure would show it.")
+    table = rr.monthly_table(chart, labels)
+    assert table["Signal"].tolist()[-2:] == ["", "high"]
+    signals = rr.signal_table(chart, labels)
+    assert signals.to_dict("records") == [{
+        "Signal": "A point outside the control limits", "Meaning": "a rise (a concern)",
+        "From": "Apr 2013", "To": "Apr 2013", "Months": 1}]
+    assert rr.signal_table(chart, labels, "high_is_good")["Meaning"].tolist() == [
+        "a rise (an improvement)"]
+
+
+def test_spc_reading_dates_the_first_signal_by_when_it_could_be_seen():
+    # a step up of 1.5 sigma from month 13 (Apr 2012): each month alone is unremarkable; the
+    # run of 7 above the centre line is complete when October 2012 arrives
+    per_month = [(400, 84), (400, 76)] * 6 + [(400, 92)] * 12
+    records = monthly_records(per_month)
+    chart, labels = rr.monthly_chart(records, "2011-04", "2012-03")
+    text = rr.spc_reading(chart, labels)
+    assert ("the chart first signalled a rise (a concern) when the figures for Oct 2012 "
+            "arrived: 5 months before the end of 2012-13") in text
+
+
+def test_monthly_chart_suppresses_small_months_and_rejects_bad_months():
+    records = monthly_records([(100, 20)] * 12 + [(50, 3)] + [(100, 20)] * 11)
+    chart, labels = rr.monthly_chart(records, "2011-04", "2012-03")
+    assert np.isnan(chart["value"].iloc[12]) and chart["signal"].iloc[12] == 0
+    # the year's total is published in the annual table: another month is hidden with it
+    assert chart["numerator"].iloc[12:].isna().sum() == 2
+    with pytest.raises(ValueError, match="start <= baseline_end <= end"):
+        rr.monthly_chart(records, "2012-04", "2011-04")
+    with pytest.raises(ValueError, match="like '2021-04'"):
+        rr.monthly_chart(records, "April", "2012-03")
+    with pytest.raises(ValueError, match="in or after 2011-12"):
+        rr.monthly_chart(monthly_records([(10, 2)] * 3, start="2010-06"), "2010-06", "2010-07")
+
+
+def test_spc_reading_without_signals():
+    records = monthly_records([(100, 20)] * 12)
+    chart, labels = rr.monthly_chart(records, "2011-04", "2012-03")
+    assert rr.spc_reading(chart, labels).endswith("what chance alone would produce.")
+
+
+# ----------------------------------------------------------------------------------------------
+# time to re-referral
+
+
+def test_time_to_rereferral_and_its_table():
+    rows = []
+    for i in range(40):  # no further action: 10 back within 3 months
+        rows.append((f"n{i}", "2015-05-01", "police", "no_further_action"))
+        if i < 10:
+            rows.append((f"n{i}", "2015-06-01", "police", "child_in_need"))
+    for i in range(30):  # child in need: 2 back within 3 months (suppressed), 6 by 12 months
+        rows.append((f"c{i}", "2015-05-01", "school", "child_in_need"))
+        if i < 2:
+            rows.append((f"c{i}", "2015-06-01", "school", "child_in_need"))
+        elif i < 6:
+            rows.append((f"c{i}", "2016-01-01", "school", "child_in_need"))
+    rows.append(("end", "2018-03-31", "police", "child_in_need"))
+    records = rr.area_records(referrals(rows), STAFFS)
+    cohort = rr.time_to_rereferral(records, "2015-16")
+    assert len(cohort) == 70 + 0  # the last referral is in 2017-18
+    assert list(cohort["outcome"].cat.categories) == list(rr.OUTCOME_LABELS.values())
+    table = rr.survival_table(cohort, [3, 12])
+    nfa = table[table["Outcome of referral"] == "No further action"]
+    assert nfa["Re-referred (%)"].tolist() == pytest.approx([25.0, 25.0])
+    cin_rows = table[table["Outcome of referral"] == "Child in need"]
+    assert pd.isna(cin_rows["Re-referred by then"].iloc[0])
+    assert pd.isna(cin_rows["Re-referred (%)"].iloc[0])
+    assert cin_rows["Re-referred (%)"].iloc[1] == pytest.approx(20.0)
+    assert "Note" in table.columns
+    shown = table[["Children", "Re-referred by then"]].to_numpy(dtype=float).ravel()
+    assert not ((shown >= 1) & (shown <= 4)).any()
+    text = rr.survival_reading(table, 12)
+    assert text.startswith("Within 12 months, 25.0% (95% CI")
+    assert "\"no further action\" were referred again, against 20.0%" in text
+    with pytest.raises(ValueError, match="no referrals in 2019-20"):
+        rr.time_to_rereferral(records, "2019-20")
+
+
+# ----------------------------------------------------------------------------------------------
+# the published figures
+
+
+def published() -> pd.DataFrame:
+    source = "Staffordshire Health and Wellbeing Board papers, 9 March 2017 line 1063"
+    rows = [("a", STAFFS, "Re-referrals within 12 months", 18.5, "2014-15", None, np.nan),
+            ("b", STAFFS, "Re-referrals within 12 months", 18.8, "2015-16", "England", 22.3),
+            ("c", STAFFS, "Re-referrals within 12 months", 18.8, "2015-16",
+             "Statistical neighbours", 22.1),
+            ("d", STAFFS, "Referrals", 501.5, "2015-16", "England", 532.2),
+            ("e", STOKE, "Re-referrals within 12 months", 20.0, "2015-16", None, np.nan)]
+    frame = pd.DataFrame(rows, columns=["figure_id", "area_code", "indicator", "value", "period",
+                                        "comparator_name", "comparator_value"])
+    return frame.assign(topic="child_protection", unit="percent", source=source)
+
+
+def test_published_rereferrals_and_points():
+    rows = rr.published_rereferrals(published(), STAFFS)
+    assert rows["figure_id"].tolist() == ["a", "b", "c"]
+    points = rr.published_points(rows)
+    assert points["x"].tolist() == ["2014-15", "2015-16"]
+    assert points["value"].tolist() == [18.5, 18.8]
+    assert points["label"].tolist() == [
+        "Published: Staffordshire Health and Wellbeing Board papers, 9 March 2017", ""]
+
+
+def test_published_check_and_reading():
+    annual = rr._proportions(pd.DataFrame({
+        "financial_year": ["2014-15", "2015-16"], "referrals": [8578, 8571],
+        "rereferrals": [1587, 1700], "missing_child_id": [0, 0]}),
+        "rereferrals", "referrals", 0.95)
+    bench = rr._proportions(pd.DataFrame({
+        "series": ["E92000001", rr.NEIGHBOURS], "name": ["England", rr.NEIGHBOURS_LABEL],
+        "financial_year": ["2015-16", "2015-16"], "referrals": [600000, 70000],
+        "rereferrals": [133800, 15470], "areas": [1, 10]}), "rereferrals", "referrals", 0.95)
+    check = rr.published_check(rr.published_rereferrals(published(), STAFFS), annual, bench,
+                               "Staffordshire")
+    assert check["Area"].tolist() == ["Staffordshire", "Staffordshire", "England",
+                                      "Statistical neighbours"]
+    assert check["Within CI"].tolist() == ["yes", "no", "yes", "yes"]
+    assert check["Modelled (%)"].tolist() == pytest.approx(
+        [100 * 1587 / 8578, 100 * 1700 / 8571, 22.3, 22.1])
+    text = rr.published_check_reading(check, "Staffordshire")
+    assert text.startswith("1 of 2 published figures lie outside the modelled interval: "
+                           "2014-15: published 18.5%, modelled 18.5%")
+    assert rr.published_check_reading(check.iloc[2:], "Staffordshire").startswith(
+        "No re-referral figures have been published")
+    none = rr.published_check(rr.published_rereferrals(published(), "E06000099"), annual, bench,
+                              "Nowhere")
+    assert none.empty and "Within CI" in none.columns
+    assert rr.published_points(rr.published_rereferrals(published(), "E06000099")).empty
+
+
+# ----------------------------------------------------------------------------------------------
+# the default data: the published Staffordshire figures lie within the modelled intervals
+
+
+@pytest.fixture(scope="module")
+def default_chapter():
+    if not (DATA / "referrals.csv.gz").is_file() or not (DATA / "cin_census.csv").is_file():
+        pytest.skip("the default data has not been generated")
+    return rr.ChapterData.load(DATA, STAFFS)
+
+
+def test_default_data_matches_the_published_staffordshire_figures(default_chapter):
+    annual = rr.annual_series(default_chapter.records, ["2014-15", "2015-16"])
+    published_rows = default_chapter.published
+    for year, value in (("2014-15", 18.5), ("2015-16", 18.8)):
+        assert ((published_rows["period"] == year) & (published_rows["value"] == value)).any()
+        row = annual[annual["financial_year"] == year].iloc[0]
+        assert row["lower"] <= value <= row["upper"], (year, row.to_dict())
+    check = rr.published_check(published_rows, annual, rr.benchmark_series(
+        default_chapter.cin, default_chapter.geography, STAFFS, ["2014-15", "2015-16"]),
+        "Staffordshire")
+    own = check[check["Area"] == "Staffordshire"]
+    assert own["Within CI"].tolist() == ["yes", "yes"]
+
+
+def test_trend_figure_labels_the_published_points_below_them():
+    annual = rr._proportions(pd.DataFrame({
+        "financial_year": ["2014-15", "2015-16"], "referrals": [8578, 8571],
+        "rereferrals": [1587, 1611], "missing_child_id": [0, 0]}),
+        "rereferrals", "referrals", 0.95)
+    bench = rr.benchmark_series(cin(), geography(), STAFFS, ["2014-15", "2015-16"])
+    series = rr.trend_data(annual, bench, "Staffordshire")
+    assert list(series["name"].cat.categories)[0] == "Staffordshire"
+    points = rr.published_points(rr.published_rereferrals(published(), STAFFS))
+    fig, alt = rr.trend_figure(series, points, "Staffordshire")
+    labels = [t for t in fig.axes[0].texts if t.get_text()]
+    assert [t.get_text() for t in labels] == [points["label"].iloc[0]]
+    assert labels[0].xyann[1] < 0
+    assert "Published: Staffordshire Health and Wellbeing Board papers" in alt
+    fig_without, _ = rr.trend_figure(series, points.iloc[:0], "Staffordshire")
+    assert not fig_without.axes[0].texts
+
+
+def test_published_trend_reading_looks_at_the_years_before_the_latest_figure():
+    records = cohort_records({"police": [(100, 40), (100, 34), (100, 28), (100, 22), (100, 16)],
+                              "school": [(50, 5)]})
+    rows = published().assign(period=["2013-14", "2014-15", "2014-15", "2014-15", "2014-15"])
+    rows = rr.published_rereferrals(rows, STAFFS)
+    text = rr.published_trend_reading(records, rows)
+    assert text.startswith("Over the 5 years to the latest published figure (2014-15), after "
+                           "allowing for who made the referral, the odds that a referral was a "
+                           "re-referral fell by ")
+    assert "between 2010-11 and 2014-15" in text
+    assert rr.published_trend_reading(records, rows, span=6) == ""  # before the records
+    assert rr.published_trend_reading(records, rows.iloc[:0]) == ""
