@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from jupyter_book.sphinx import build_sphinx
 
+    _declare_multitoc_parallel_safe()
     root = args.root.resolve()
     result = build_sphinx(
         str(root),
@@ -42,6 +43,22 @@ def main(argv: list[str] | None = None) -> int:
         quiet=args.quiet,
     )
     return 0 if result == 0 else 1
+
+
+def _declare_multitoc_parallel_safe() -> None:
+    """sphinx-external-toc always loads sphinx_multitoc_numbering, whose setup() does not say
+    whether it is parallel safe, so Sphinx falls back to a serial read (and warns, which -W
+    turns into an error). Its only work is replacing TocTreeCollector.assign_section_numbers,
+    which runs in the main process after reading; declaring it safe is correct."""
+    import sphinx_multitoc_numbering
+
+    original = sphinx_multitoc_numbering.setup
+
+    def setup(app):  # type: ignore[no-untyped-def]
+        original(app)
+        return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+    sphinx_multitoc_numbering.setup = setup
 
 
 if __name__ == "__main__":

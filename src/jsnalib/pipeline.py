@@ -354,7 +354,8 @@ def execute_run(run: Run, key: str) -> RunResult:
         for cell in nb.cells:
             tags = cell.metadata.setdefault("tags", [])
             if cell.cell_type == "code" and not HIDDEN_TAGS & set(tags):
-                tags.append("hide-input")
+                # readers see results; the code stays one click away where it made output
+                tags.append("hide-input" if cell.get("outputs") else "remove-cell")
         nbformat.write(nb, run.output)
     return RunResult(run.name, "executed" if status == "ok" else "failed", seconds, error,
                      str(run.output))
@@ -447,7 +448,8 @@ def book_sources_hash(project: Project) -> str:
     digest = hashlib.sha256()
     sources = [project.root / "_config.yml", project.root / "_toc.yml"]
     sources += sorted(project.root.glob("*.md"))
-    sources += sorted(p for p in (project.root / "book").rglob("*") if p.is_file())
+    for folder in ("book", "_static"):
+        sources += sorted(p for p in (project.root / folder).rglob("*") if p.is_file())
     for path in sources:
         if path.is_file():
             digest.update(str(path.relative_to(project.root)).encode())

@@ -7,6 +7,7 @@ the pair to :func:`jsnalib.display.figure` to put it on the page with its data a
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib
@@ -77,8 +78,10 @@ def trend_chart(
         ax.scatter(published["x"].astype(str), published["value"], marker="D", color="black",
                    zorder=5, label="Published figure")
         for _, row in published.iterrows():
-            ax.annotate(row["label"], (str(row["x"]), row["value"]), textcoords="offset points",
-                        xytext=(4, 6), fontsize=7)
+            ax.annotate(textwrap.fill(str(row["label"]), 24), (str(row["x"]), row["value"]),
+                        textcoords="offset points", xytext=(-6, 8), ha="right", va="bottom",
+                        fontsize=7, bbox={"boxstyle": "round,pad=0.2", "fc": "white",
+                                          "ec": "none", "alpha": 0.8})
         alt_parts.append("published figures shown as diamonds: " + "; ".join(
             f"{row['label']} {_fmt(row['value'], decimals)} ({row['x']})"
             for _, row in published.iterrows()))
