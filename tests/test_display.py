@@ -92,3 +92,14 @@ def test_table_shows_missing_nullable_integers_as_a_dash():
     data = pd.DataFrame({"count": pd.array([12, None], dtype="Int64")})
     out = display.table(data, "Counts", "counts").data
     assert "&lt;NA&gt;" not in out and "<NA>" not in out and "\u2013" in out
+
+
+def test_book_pages_list_each_script_once():
+    from sphinx.builders.html._assets import _JavaScript
+
+    from jsnalib.sphinx_ext import unique_scripts
+
+    inline = _JavaScript(None, body='const THEBE_JS_URL = "x"')
+    scripts = [_JavaScript("a.js"), inline, _JavaScript("a.js"),
+               _JavaScript(None, body='const THEBE_JS_URL = "x"'), _JavaScript("a.js", defer="defer")]
+    assert unique_scripts(scripts) == [scripts[0], inline, scripts[4]]

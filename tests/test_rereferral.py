@@ -474,7 +474,7 @@ def test_trend_figure_labels_the_published_points_below_them():
     points = rr.published_points(rr.published_rereferrals(published(), STAFFS))
     fig, alt = rr.trend_figure(series, points, "Staffordshire")
     labels = [t for t in fig.axes[0].texts if t.get_text()]
-    assert [t.get_text() for t in labels] == [points["label"].iloc[0]]
+    assert [t.get_text().replace("\n", " ") for t in labels] == [points["label"].iloc[0]]
     assert labels[0].xyann[1] < 0
     assert "Published: Staffordshire Health and Wellbeing Board papers" in alt
     fig_without, _ = rr.trend_figure(series, points.iloc[:0], "Staffordshire")
