@@ -1,0 +1,128 @@
+"""Shared fixtures: the built book (for the browser test and others) and a small, hand-made set
+of indicator inputs (for the indicator and profile tests)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jsnalib.geography import Geography
+from jsnalib.indicators import IndicatorData
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Run `jsna build` in the repository (cached runs are reused) and return _build/html."""
+    proc = subprocess.run([sys.executable, "-m", "jsnalib.cli", "build", "--quiet"], cwd=REPO,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
+        pytest.fail(f"jsna build failed (exit {proc.returncode}):\n{tail}")
+    html = REPO / "_build" / "html"
+    assert (html / "index.html").is_file(), "jsna build succeeded but wrote no index.html"
+    return html
+
+
+# ----------------------------------------------------------------------------------------------
+# small indicator inputs: every number below is chosen by hand, so tests can state expectations
+
+ENGLAND, WEST_MIDLANDS = "E92000001", "E12000005"
+STAFFORDSHIRE, STOKE = "E10000028", "E06000021"
+DISTRICTS = [f"E0700019{i}" for i in range(2, 10)]
+NEIGHBOUR = "E10000031"  # Warwickshire, a statistical neighbour of Staffordshire
+YEARS = list(range(2017, 2024))
+
+
+def _births() -> pd.DataFrame:
+    """Live births and infant deaths, 2017-2023. Stoke-on-Trent's deaths fall by 2 a year."""
+    per_year = {ENGLAND: (600_000, 2_400), WEST_MIDLANDS: (65_000, 325),
+                STAFFORDSHIRE: (9_000, 40), STOKE: (3_300, None)}
+    rows = []
+    for code, (births, deaths) in per_year.items():
+        for i, year in enumerate(YEARS):
+            rows.append((code, year, births, 38 - 2 * i if deaths is None else deaths))
+    for d, code in enumerate(DISTRICTS):
+        for year in YEARS:
+            rows.append((code, year, 1_100 + 10 * d, 4 + d % 3))
+    return pd.DataFrame(rows, columns=["area_code", "year", "live_births", "infant_deaths"])
+
+
+def _referrals() -> pd.DataFrame:
+    """Referrals and re-referrals, 2019-20 to 2023-24; the two authorities from records."""
+    rows = []
+    for i, year in enumerate(range(2019, 2024)):
+        label = f"{year}-{(year + 1) % 100:02d}"
+        rows += [
+            (ENGLAND, label, year, 650_000, 143_000, np.nan, False),
+            (WEST_MIDLANDS, label, year, 70_000, 14_700, np.nan, False),
+            (NEIGHBOUR, label, year, 6_000, 1_500 + 10 * i, np.nan, False),
+            (STAFFORDSHIRE, label, year, 9_000, 1_900 - 100 * i, 3.0, True),
+            (STOKE, label, year, 4_000, 880, 0.0, True),
+        ]
+    return pd.DataFrame(rows, columns=["area_code", "financial_year", "time", "referrals",
+                                       "rereferrals", "missing_child_id", "from_records"])
+
+
+def _population() -> pd.DataFrame:
+    sizes = {ENGLAND: 12_000_000, WEST_MIDLANDS: 1_300_000, STAFFORDSHIRE: 175_000,
+             STOKE: 60_000, NEIGHBOUR: 120_000}
+    return pd.DataFrame([(code, year, size) for code, size in sizes.items() for year in YEARS],
+                        columns=["area_code", "year", "population"])
+
+
+def _ncmp() -> pd.DataFrame:
+    """NCMP counts, 2019/20 to 2023/24. Districts from records (Staffordshire = their sum);
+    England and the region as a Fingertips export gives them (published value and limits)."""
+    rows = []
+    for year in range(2019, 2024):
+        label = f"{year}/{(year + 1) % 100:02d}"
+        for school_year, base in (("R", 0.22), ("6", 0.36)):
+            for measure, share in (("excess_weight", 1.0), ("obese", 0.45)):
+                district_counts = []
+                for d, code in enumerate(DISTRICTS):
+                    measured = 1_000 + 50 * d
+                    count = round(measured * base * share) + d
+                    district_counts.append((count, measured))
+                    rows.append((code, label, year, school_year, measure, count, measured,
+                                 np.nan, np.nan, np.nan, True))
+                rows.append((STAFFORDSHIRE, label, year, school_year, measure,
+                             sum(c for c, _ in district_counts),
+                             sum(m for _, m in district_counts), np.nan, np.nan, np.nan, True))
+                rows.append((STOKE, label, year, school_year, measure,
+                             round(3_000 * (base + 0.04) * share), 3_000, np.nan, np.nan,
+                             np.nan, True))
+                for code, measured in ((ENGLAND, 600_000), (WEST_MIDLANDS, 65_000)):
+                    count = round(measured * base * share)
+                    value = 100 * count / measured
+                    rows.append((code, label, year, school_year, measure, count, measured,
+                                 value, value - 0.1, value + 0.1, False))
+    return pd.DataFrame(rows, columns=["area_code", "academic_year", "time", "school_year",
+                                       "measure", "count", "denominator", "value", "lower",
+                                       "upper", "from_records"]).astype(
+        {"count": float, "denominator": float})
+
+
+def make_indicator_data(**replace: pd.DataFrame) -> IndicatorData:
+    """The hand-made inputs, with any frame replaced by keyword (births_deaths=..., ...)."""
+    frames = {"births_deaths": _births(), "referrals": _referrals(),
+              "population": _population(), "ncmp": _ncmp()}
+    frames.update(replace)
+    return IndicatorData(geography=Geography.load(REPO / "data"), **frames)
+
+
+@pytest.fixture
+def indicator_data() -> IndicatorData:
+    return make_indicator_data()
+
+
+@pytest.fixture
+def indicator_data_factory():
+    return make_indicator_data

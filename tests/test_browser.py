@@ -1,0 +1,204 @@
+"""The built book in a real browser: headless Chromium opens every page and checks what a reader
+would see.
+
+Pages are discovered from the built site: every ``.html`` file under ``_build/html`` except
+Sphinx's ``search.html`` and ``genindex.html`` and the theme's asset folders (names starting
+with ``_``, e.g. ``_static``). For each page the test fails on:
+
+- a console error (``driver.get_log("browser")`` entries at level SEVERE);
+- a broken local link: an ``<a href>`` on this site whose file does not exist;
+- a broken image: an ``<img>`` with ``naturalWidth == 0`` once loaded;
+- an empty chart: a ``<figure class="jsna-figure">`` whose image has no size or no alt text;
+- a page that shows data (a chart, a table or a CSV download) without the notice saying
+  whether the data are synthetic (``display.data_notice``: ``.jsna-synthetic``, or
+  ``.jsna-data-source`` when the files are not the synthetic default).
+
+Each page is saved as ``test-artifacts/screenshots/<page>.png`` (git-ignored). The site is
+served from a ThreadingHTTPServer on 127.0.0.1; it answers ``/favicon.ico`` with 204 No Content
+(the book has no icon and Chromium asks for one on every page, which is not a fault of the
+book). Chromium and chromedriver are the Debian packages; selenium-manager is never used.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from jsnalib import display
+from jsnalib.geography import Geography
+from jsnalib.pipeline import slugify
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+SKIPPED_PAGES = {"search.html", "genindex.html"}
+MAX_SCREENSHOT_HEIGHT = 12_000
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/favicon.ico" and not Path(self.directory, "favicon.ico").exists():
+            self.send_response(204)
+            self.end_headers()
+            return
+        super().do_GET()
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path):
+    handler = functools.partial(_QuietHandler, directory=str(built_book))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.skip(f"headless browser test needs {' and '.join(missing)} (Debian packages "
+                    "chromium and chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+                 "--window-size=1280,1000"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                               options=options)
+    browser.set_page_load_timeout(60)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+def pages(html_dir: Path) -> list[str]:
+    """Every page of the built site, as paths relative to its root (see module docstring)."""
+    found = []
+    for path in sorted(html_dir.rglob("*.html")):
+        relative = path.relative_to(html_dir)
+        if relative.name in SKIPPED_PAGES or any(p.startswith("_") for p in relative.parts[:-1]):
+            continue
+        found.append(relative.as_posix())
+    return found
+
+
+def _default_data_is_synthetic() -> bool:
+    manifest = REPO / "data" / display.SYNTHETIC_MANIFEST
+    if not manifest.is_file():
+        return False
+    return display.is_synthetic(REPO / "data", json.loads(manifest.read_text()).keys())
+
+
+_WAIT_FOR_IMAGES = """
+const done = arguments[arguments.length - 1];
+window.scrollTo(0, document.body.scrollHeight);
+const pending = Array.from(document.images).filter(img => !img.complete);
+Promise.all(pending.map(img => new Promise(ok => { img.onload = img.onerror = ok; })))
+  .then(() => { window.scrollTo(0, 0); done(true); });
+"""
+
+_INSPECT = """
+const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+return {
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+  images: Array.from(document.images).map(img => ({src: img.currentSrc.slice(0, 80),
+                                                  natural: img.naturalWidth})),
+  figures: Array.from(document.querySelectorAll('figure.jsna-figure')).map(f => {
+    const img = f.querySelector('img');
+    return {id: f.id, hasImg: !!img, alt: img ? (img.getAttribute('alt') || '').trim() : '',
+            shown: img ? visible(img) : false, natural: img ? img.naturalWidth : 0};
+  }),
+  showsData: document.querySelectorAll(
+    'figure.jsna-figure, .jsna-table-wrap, a.jsna-download').length > 0,
+  synthetic: document.querySelectorAll('.jsna-synthetic').length > 0,
+  dataSource: document.querySelectorAll('.jsna-data-source').length > 0,
+  height: Math.max(document.body.scrollHeight, document.documentElement.scrollHeight),
+};
+"""
+
+
+def _local_target(href: str, base: str, html_dir: Path) -> Path | None:
+    """The file a same-site link points to, or None for other sites and data: URLs."""
+    parts = urlsplit(href)
+    if f"{parts.scheme}://{parts.netloc}" != base:
+        return None
+    path = unquote(parts.path).lstrip("/")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return html_dir / path
+
+
+def _check_page(browser, base: str, html_dir: Path, page: str, synthetic: bool) -> list[str]:
+    browser.get(f"{base}/{page}")
+    browser.set_script_timeout(30)
+    browser.execute_async_script(_WAIT_FOR_IMAGES)
+    found = browser.execute_script(_INSPECT)
+    problems = [f"console error: {entry['message']}" for entry in browser.get_log("browser")
+                if entry["level"] == "SEVERE"]
+    for href in sorted(set(found["links"])):
+        target = _local_target(href, base, html_dir)
+        if target is not None and not target.is_file():
+            problems.append(f"broken link: {href}")
+    problems += [f"broken image: {img['src']}" for img in found["images"] if img["natural"] == 0]
+    for figure in found["figures"]:
+        if not figure["hasImg"] or figure["natural"] == 0 or not figure["shown"]:
+            problems.append(f"empty chart: figure {figure['id']!r} has no visible image")
+        if not figure["alt"]:
+            problems.append(f"chart without alt text: figure {figure['id']!r}")
+    if found["showsData"]:
+        if not (found["synthetic"] or found["dataSource"]):
+            problems.append("shows data without saying whether it is synthetic")
+        elif synthetic and not found["synthetic"]:
+            problems.append("the data are the synthetic default but the page does not say so")
+    browser.set_window_size(1280, min(int(found["height"]) + 100, MAX_SCREENSHOT_HEIGHT))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / (page.replace("/", "__")[:-5] + ".png")))
+    browser.set_window_size(1280, 1000)
+    return problems
+
+
+def test_the_site_has_the_landing_page_every_profile_and_the_summary(built_book: Path):
+    found = set(pages(built_book))
+    geography = Geography.load(REPO / "data")
+    expected = {"index.html", "book/generated/outcomes_summary.html"} | {
+        f"book/generated/profile_{slugify(geography.name(code))}.html"
+        for code in geography.jsna_areas()}
+    assert expected <= found, f"missing pages: {sorted(expected - found)}"
+
+
+def test_every_page_renders_cleanly(built_book: Path, site: str, driver):
+    synthetic = _default_data_is_synthetic()
+    failures = {}
+    for page in pages(built_book):
+        problems = _check_page(driver, site, built_book, page, synthetic)
+        if problems:
+            failures[page] = problems
+    report = "\n".join(f"{page}:\n  " + "\n  ".join(problems)
+                       for page, problems in failures.items())
+    assert not failures, f"{len(failures)} page(s) with problems:\n{report}"

@@ -1,0 +1,348 @@
+"""jsnalib.profiles: ratings, trends, the spine chart, suppression and the page text.
+
+The inputs are the hand-made frames of tests/conftest.py, so every expected rating, range and
+sentence can be worked out by hand; ratings and trends are checked against jsnalib.stats and
+jsnalib.models called directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DISTRICTS, ENGLAND, STAFFORDSHIRE, STOKE, WEST_MIDLANDS
+
+from jsnalib import indicators, models, plots, profiles, stats
+
+
+@pytest.fixture
+def stoke(indicator_data) -> pd.DataFrame:
+    return profiles.compare_areas(indicator_data, [STOKE])
+
+
+def row_of(compared: pd.DataFrame, area: str, indicator: str) -> pd.Series:
+    match = compared[(compared["area_code"] == area) & (compared["indicator"] == indicator)]
+    assert len(match) == 1
+    return match.iloc[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# trends
+
+
+@pytest.mark.parametrize(
+    ("direction", "polarity", "label"),
+    [
+        ("increasing", "low_is_good", "\u2191 rising (getting worse)"),
+        ("decreasing", "low_is_good", "\u2193 falling (getting better)"),
+        ("increasing", "high_is_good", "\u2191 rising (getting better)"),
+        ("decreasing", "high_is_good", "\u2193 falling (getting worse)"),
+        ("increasing", "no_judgement", "\u2191 rising"),
+        ("no significant change", "low_is_good", "no significant change"),
+        ("not calculated", "no_judgement", "not calculated"),
+    ],
+)
+def test_trend_label_says_direction_and_whether_it_is_good(direction, polarity, label):
+    assert profiles.trend_label(direction, polarity) == label
+
+
+@pytest.mark.parametrize(("direction", "polarity"), [("up", "low_is_good"),
+                                                     ("increasing", "lower_better")])
+def test_trend_label_rejects_unknown_words(direction, polarity):
+    with pytest.raises(ValueError):
+        profiles.trend_label(direction, polarity)
+
+
+def _yearly(counts, denominators, start=2015):
+    n = len(counts)
+    return pd.DataFrame({"area_code": STOKE, "period": [str(start + i) for i in range(n)],
+                         "time": np.arange(start, start + n), "count": counts,
+                         "denominator": denominators})
+
+
+def test_proportion_trend_is_the_chi_square_test_on_the_latest_five_years():
+    rows = _yearly([900, 100, 120, 150, 170, 200], [1000] * 6)
+    item = indicators.indicator("reception_excess_weight")
+    result = profiles.recent_trend(rows, item)
+    expected = stats.trend_test([100, 120, 150, 170, 200], [1000] * 5, range(2016, 2021),
+                                confidence=0.95)
+    assert result["direction"] == "increasing" == expected["direction"]
+    assert result["p_value"] == pytest.approx(expected["p_value"])
+    assert result["change"] == pytest.approx(100 * expected["slope"])
+    assert result["periods"] == "2016 to 2020"
+    assert result["change_unit"] == "percentage points a year"
+
+
+def test_rate_trend_is_the_poisson_regression_on_the_latest_five_years():
+    rows = _yearly([5, 60, 52, 45, 40, 33], [10_000] * 6)
+    item = indicators.indicator("infant_mortality")
+    result = profiles.recent_trend(rows, item)
+    fit = models.poisson_trend(rows.tail(5), count="count", exposure="denominator", time="time")
+    assert result["direction"] == "decreasing"
+    assert result["p_value"] == pytest.approx(fit.p_value)
+    assert result["change"] == pytest.approx(fit.percent_change)
+    assert result["method"] == "poisson regression"
+
+
+@pytest.mark.parametrize(
+    ("counts", "kind", "direction"),
+    [
+        ([30, 31, 29, 30, 31], "infant_mortality", "no significant change"),
+        ([100, 102, 98, 101, 99], "rereferrals", "no significant change"),
+        ([0, 0, 0, 0, 0], "infant_mortality", "not calculated"),
+        ([10, np.nan, np.nan, np.nan, 12], "rereferrals", "not calculated"),
+    ],
+    ids=["flat_rate", "flat_proportion", "no_events", "two_usable_years"],
+)
+def test_trend_not_significant_or_not_calculated(counts, kind, direction):
+    rows = _yearly(counts, [1000] * 5)
+    assert profiles.recent_trend(rows, indicators.indicator(kind))["direction"] == direction
+
+
+def test_trend_arguments_are_checked():
+    rows = _yearly([1, 2, 3], [10] * 3)
+    with pytest.raises(ValueError, match="points"):
+        profiles.recent_trend(rows, indicators.indicator("rereferrals"), points=2)
+    with pytest.raises(ValueError, match="significance"):
+        profiles.recent_trend(rows, indicators.indicator("rereferrals"), significance=0.5)
+
+
+# ----------------------------------------------------------------------------------------------
+# the comparison table
+
+
+def test_ratings_are_stats_compare_against_england_and_region(indicator_data):
+    compared = profiles.compare_areas(indicator_data, profiles.summary_areas(
+        indicator_data.geography))
+    for _, row in compared.iterrows():
+        if row["area_code"] == ENGLAND:
+            assert row["vs_england"] == "" and row["vs_region"] == ""
+            continue
+        expected = stats.compare(row["lower"], row["upper"], row["england"], row["polarity"])
+        assert row["vs_england"] == expected
+        if row["area_code"] != WEST_MIDLANDS:
+            assert row["region_code"] == WEST_MIDLANDS
+            assert row["vs_region"] == stats.compare(row["lower"], row["upper"], row["region"],
+                                                     row["polarity"])
+
+
+def test_stoke_profile_by_hand(stoke):
+    imr = row_of(stoke, STOKE, "infant_mortality")
+    assert imr["period"] == "2021-23"
+    assert (imr["count"], imr["denominator"]) == (84, 9900)
+    assert imr["england"] == pytest.approx(4.0) and imr["region"] == pytest.approx(5.0)
+    assert imr["vs_england"] == "worse" and imr["vs_region"] == "worse"
+    # range over the 10 JSNA areas, England and the region: worst is Stoke-on-Trent itself,
+    # best the district with 4 deaths a year from 1,160 births
+    assert imr["range_count"] == 12
+    assert imr["worst"] == pytest.approx(84 / 9900 * 1000)
+    assert imr["best"] == pytest.approx(12 / 3480 * 1000)
+    rate = row_of(stoke, STOKE, "referral_rate")
+    assert rate["vs_england"] == "higher"
+    # re-referrals: the neighbour (Warwickshire) has a value of its own and joins the range
+    rereferral = row_of(stoke, STOKE, "rereferrals")
+    assert rereferral["range_count"] == 5
+    assert rereferral["worst"] == pytest.approx(100 * 1540 / 6000)
+    assert rereferral["best"] == pytest.approx(100 * 1500 / 9000)
+    assert list(stoke["indicator"]) == list(indicators.INDICATOR_KEYS)
+
+
+def test_district_shows_county_social_care_figures_and_trend(indicator_data):
+    compared = profiles.compare_areas(indicator_data, [DISTRICTS[0], STAFFORDSHIRE])
+    district = row_of(compared, DISTRICTS[0], "rereferrals")
+    county = row_of(compared, STAFFORDSHIRE, "rereferrals")
+    assert district["value_from"] == STAFFORDSHIRE
+    assert district["value_from_name"] == "Staffordshire"
+    assert district["value"] == county["value"]
+    # Staffordshire's re-referrals fall by 100 a year from 1,900 of 9,000: a significant fall
+    assert county["trend"] == "\u2193 falling (getting better)"
+    assert district["trend"] == county["trend"]
+    assert district["region_code"] == WEST_MIDLANDS
+
+
+def test_small_record_counts_are_suppressed_on_every_page(indicator_data_factory,
+                                                          indicator_data):
+    ncmp = indicator_data.ncmp.copy()
+    latest = ((ncmp["academic_year"] == "2023/24") & (ncmp["school_year"] == "R")
+              & (ncmp["measure"] == "obese"))
+    ncmp.loc[latest & (ncmp["area_code"] == DISTRICTS[2]), "count"] = 3.0
+    districts = latest & ncmp["area_code"].isin(DISTRICTS)
+    ncmp.loc[latest & (ncmp["area_code"] == STAFFORDSHIRE), "count"] = \
+        ncmp.loc[districts, "count"].sum()
+    data = indicator_data_factory(ncmp=ncmp)
+    small = row_of(profiles.compare_areas(data, [DISTRICTS[2]]), DISTRICTS[2],
+                   "reception_obesity")
+    assert np.isnan(small["count"]) and np.isnan(small["value"]) and np.isnan(small["lower"])
+    assert small["vs_england"] == "not compared"
+    assert "count of 1-4" in small["suppression_note"]
+    # the next smallest district is hidden too, on its own page, so the county total minus
+    # the other districts cannot reveal the small count
+    counts = dict(zip(ncmp.loc[districts, "area_code"], ncmp.loc[districts, "count"],
+                      strict=True))
+    runner_up = min((c for c in DISTRICTS if c != DISTRICTS[2]), key=counts.get)
+    hidden = row_of(profiles.compare_areas(data, [runner_up]), runner_up, "reception_obesity")
+    assert np.isnan(hidden["count"])
+    assert "cannot be worked out" in hidden["suppression_note"]
+    assert not np.isnan(row_of(profiles.compare_areas(data, [STAFFORDSHIRE]), STAFFORDSHIRE,
+                               "reception_obesity")["count"])
+
+
+def test_unknown_area_is_refused(indicator_data):
+    with pytest.raises(ValueError, match="unknown area code"):
+        profiles.compare_areas(indicator_data, ["E99999999"])
+
+
+def test_summary_areas_are_benchmarks_then_jsna_areas(indicator_data):
+    geo = indicator_data.geography
+    assert profiles.summary_areas(geo) == [ENGLAND, WEST_MIDLANDS, *geo.jsna_areas()]
+    assert len(geo.jsna_areas()) == 10
+
+
+# ----------------------------------------------------------------------------------------------
+# the spine chart
+
+
+def test_spine_position_matches_the_house_spine_chart():
+    frame = pd.DataFrame({"indicator": ["a", "b", "c", "d"], "value": [8.0, 3.0, 40.0, 25.0],
+                          "england": [4.0, 4.0, 36.0, 20.0], "worst": [9.0, 9.0, 42.0, 10.0],
+                          "best": [2.0, 2.0, 30.0, 30.0],
+                          "rating": ["worse", "better", "similar", "better"],
+                          "polarity": ["low_is_good"] * 3 + ["high_is_good"]})
+    fig, _ = plots.spine_chart(frame, "test")
+    drawn = np.array([c.get_offsets()[0] for c in fig.axes[0].collections])
+    plt.close(fig)
+    ours = profiles.spine_position(frame["value"], frame["england"], frame["worst"],
+                                   frame["best"], frame["polarity"])
+    # the house chart draws rows bottom-up
+    assert drawn[::-1, 0] == pytest.approx(ours)
+    assert ours == pytest.approx([-0.8, 0.2, -4 / 6, 0.5])
+
+
+def test_spine_chart_leaves_out_unrated_rows_and_describes_each_row(stoke):
+    fig, alt, data = profiles.spine_chart(stoke, "Stoke-on-Trent compared with England")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert len(labels) == 6 and not any("Referrals to" in label for label in labels)
+    assert "8.5 per 1,000 live births: worse than England" in labels[-1]
+    assert "Infant mortality rate (2021-23): Stoke-on-Trent 8.5 per 1,000 live births, worse "\
+        "than England (England 4.0, West Midlands 5.0; range 8.5 worst to 3.4 best)" in alt
+    assert list(data["indicator"]) == [i.name for i in indicators.INDICATORS[:6]]
+    with pytest.raises(ValueError, match="no indicator"):
+        profiles.spine_chart(stoke.assign(value=np.nan), "empty")
+
+
+# ----------------------------------------------------------------------------------------------
+# tables, legend and text
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+@pytest.mark.parametrize("rating", profiles.RATINGS)
+def test_rating_text_is_readable_on_its_colour(rating):
+    style = profiles.rating_style(rating)
+    background, text = re.findall(r"#[0-9a-fA-F]{6}", style)
+    light, dark = sorted([_relative_luminance(background), _relative_luminance(text)],
+                         reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5  # WCAG AA for normal text
+
+
+def test_profile_table_colours_rating_cells_and_keeps_their_words(stoke):
+    page = profiles.profile_table(stoke, name="profile-test").data
+    coloured = re.findall(r'<td class="jsna-rating jsna-rating-([a-z-]+)" style="[^"]+">'
+                          r"([a-z ]+)<br>([^<]*)</td>", page)
+    assert len(coloured) == 2 * len(stoke)
+    assert all(slug.replace("-", " ") == word for slug, word, _ in coloured)
+    assert ("worse", "worse", "England 4.0") in coloured
+    assert ("worse", "worse", "West Midlands 5.0") in coloured
+    assert "<th>Compared with West Midlands</th>" in page and "<th>Value (95% CI)</th>" in page
+    assert "<td>8.5<br>(6.8 to 10.5)</td>" in page and "<td>84<br>of 9,900</td>" in page
+    assert "<td>Re-referrals within 12 months<br>(% of referrals)</td>" in page
+    payload = re.search(r'href="data:text/csv;base64,([^"]+)"', page).group(1)
+    download = pd.read_csv(io.StringIO(base64.b64decode(payload).decode()))
+    assert len(download) == len(stoke) and "trend_p_value" in download.columns
+
+
+def test_rated_table_checks_shapes():
+    shown = pd.DataFrame({"a": ["x"], "b": ["worse"]})
+    with pytest.raises(ValueError, match="shape"):
+        profiles.rated_table(shown, pd.DataFrame({"a": [""]}), "c", "n", shown)
+
+
+def test_summary_table_cells_give_value_rating_and_trend(indicator_data):
+    compared = profiles.compare_areas(indicator_data, [ENGLAND, STOKE, DISTRICTS[0]])
+    page = profiles.summary_table(compared, indicators.INDICATOR_KEYS, "caption",
+                                  name="summary-test").data
+    assert ">8.5<br>worse \u2192</td>" in page
+    assert "<td>4.0<br>\u2192</td>" in page  # England is not rated
+    assert ">16.7 \u2020<br>better \u2193</td>" in page  # the county's figure, falling
+    assert "<th>Infant mortality, 2021-23</th>" in page
+    assert profiles.units_note(compared).startswith(
+        "Units: infant mortality per 1,000 live births; reception: excess weight %;")
+
+
+def test_summary_tables_split_health_and_social_care(indicator_data):
+    compared = profiles.compare_areas(indicator_data, profiles.summary_areas(
+        indicator_data.geography))
+    health = profiles.summary_table(compared, profiles.HEALTH_INDICATORS, "h", "h").data
+    care = profiles.summary_table(compared, profiles.SOCIAL_CARE_INDICATORS, "c", "c").data
+    assert health.count("<tr>") == 12 and care.count("<tr>") == 4  # body rows
+    assert "Cannock Chase" in health and "Cannock Chase" not in care
+    assert "<th>Re-referrals within 12 months, 2023-24</th>" in care
+    assert "Re-referrals" not in health.split("</thead>")[0]
+    payload = re.search(r'href="data:text/csv;base64,([^"]+)"', care).group(1)
+    download = pd.read_csv(io.StringIO(base64.b64decode(payload).decode()))
+    assert set(download["indicator"]) == set(profiles.SOCIAL_CARE_INDICATORS)
+    assert len(download) == 8
+    with pytest.raises(ValueError, match="no such indicator"):
+        profiles.summary_table(compared, ["smoking"], "x", "x")
+
+
+def test_legend_names_every_rating_and_the_trend_arrows():
+    text = profiles.legend().data
+    for rating in profiles.RATINGS:
+        assert f">{rating}</span>" in text
+    assert "\u2191 rising" in text and "no significant change" in text
+
+
+def test_profile_summary_in_plain_words(stoke):
+    text = profiles.profile_summary(stoke)
+    assert text.startswith(
+        "Of the 6 indicators rated against England, Stoke-on-Trent is **worse on 5**, "
+        "**similar on 1** and **better on 0**. Worse: Infant mortality; Reception: excess "
+        "weight; Reception: obese; Year 6: excess weight; Year 6: obese. (Referral rate: shown "
+        "without a rating, as neither higher nor lower is better in itself.)\n")
+    assert ("- **Infant mortality rate**, 2021-23: 8.5 per 1,000 live births (95% CI 6.8 to "
+            "10.5; 84 infant deaths out of 9,900 live births). Worse than England (4.0). From "
+            "2019 to 2023 there was no significant change.") in text
+    with pytest.raises(ValueError, match="one area"):
+        profiles.profile_summary(pd.concat([stoke, stoke.assign(area_code=ENGLAND)]))
+
+
+def test_trend_sentence_gives_size_and_judgement(indicator_data):
+    county = row_of(profiles.compare_areas(indicator_data, [STAFFORDSHIRE]), STAFFORDSHIRE,
+                    "rereferrals")
+    sentence = profiles.trend_sentence(county)
+    assert re.fullmatch(r"From 2019-20 to 2023-24 it fell significantly \(by \d+\.\d percentage "
+                        r"points a year\): getting better\.", sentence)
+
+
+def test_notes_and_summary_reading(indicator_data):
+    compared = profiles.compare_areas(indicator_data, [STAFFORDSHIRE, DISTRICTS[0]])
+    notes = profiles.figure_notes(compared)
+    assert "\u2020 **Re-referrals to children's social care within 12 months, Cannock Chase:**" \
+        in notes
+    assert "fewer than 5 referrals had no child ID" in notes
+    method = profiles.method_notes(compared)
+    assert "infant mortality: 12" in method and "5% level" in method
+    reading = profiles.summary_reading(compared)
+    assert reading.splitlines()[0] == ("- **Staffordshire**: worse than England on 0 of 6. "
+                                       "Better on 1: Re-referrals within 12 months.")
