@@ -216,3 +216,17 @@ def test_progress_is_plain_lines_when_not_a_terminal(project, capsys):
 def test_only_rejects_unknown_run_names(project):
     with pytest.raises(pipeline.PipelineError, match="no such run: nope"):
         pipeline.load_runs(project, only=["nope"])
+
+
+def test_build_only_modules_rebuild_the_book_but_reexecute_no_page(project, monkeypatch, tmp_path):
+    package = tmp_path / "jsnalib"
+    package.mkdir()
+    (package / "stats.py").write_text("x = 1\n")
+    (package / "sphinx_ext.py").write_text("y = 1\n")
+    monkeypatch.setattr(pipeline, "PACKAGE_DIR", package)
+    library, book = pipeline.library_hash(), pipeline.book_sources_hash(project)
+    (package / "sphinx_ext.py").write_text("y = 2\n")
+    assert pipeline.library_hash() == library
+    assert pipeline.book_sources_hash(project) != book
+    (package / "stats.py").write_text("x = 2\n")
+    assert pipeline.library_hash() != library

@@ -139,10 +139,17 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: Modules that build the book or drive the command line; notebooks never import them, so a
+#: change to one re-builds the book (see book_sources_hash) but re-executes no page.
+BUILD_ONLY_MODULES = ("bookbuild.py", "sphinx_ext.py", "cli.py")
+
+
 def library_hash() -> str:
-    """SHA-256 over the jsnalib source files: any change to the library re-executes every run."""
+    """SHA-256 over the jsnalib source files that pages use: a change re-executes every run."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if path.relative_to(PACKAGE_DIR).as_posix() in BUILD_ONLY_MODULES:
+            continue
         digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -447,12 +454,13 @@ def book_sources_hash(project: Project) -> str:
     """SHA-256 over everything the book build reads: config, contents, pages."""
     digest = hashlib.sha256()
     sources = [project.root / "_config.yml", project.root / "_toc.yml"]
+    sources += [PACKAGE_DIR / name for name in BUILD_ONLY_MODULES]
     sources += sorted(project.root.glob("*.md"))
     for folder in ("book", "_static"):
         sources += sorted(p for p in (project.root / folder).rglob("*") if p.is_file())
     for path in sources:
         if path.is_file():
-            digest.update(str(path.relative_to(project.root)).encode())
+            digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
