@@ -108,8 +108,8 @@ def test_parameters_cell_must_hold_plain_values(project, tmp_path):
 def test_cache_skips_unchanged_runs_and_reexecutes_only_what_changed(project, monkeypatch):
     monkeypatch.setattr(pipeline, "library_hash", lambda: "the library")
     runs = pipeline.load_runs(project)
-    first = pipeline.execute(runs, executor=cf.ThreadPoolExecutor(2), quiet=True)
-    assert set(_statuses(first).values()) == {"executed"}
+    first = pipeline.execute(runs, executor=cf.ProcessPoolExecutor(2), quiet=True)
+    assert set(_statuses(first).values()) == {"executed"}, first.summary()
     page = nbformat.read(project.generated / "other.ipynb", as_version=4)
     injected = [c for c in page.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert "multiplier = 10" in injected[0].source
@@ -128,9 +128,8 @@ def test_cache_skips_unchanged_runs_and_reexecutes_only_what_changed(project, mo
                                 "other": "executed"}
 
     monkeypatch.setattr(pipeline, "library_hash", lambda: "a changed library")
-    fourth = pipeline.execute(pipeline.load_runs(project), executor=cf.ThreadPoolExecutor(2),
-                              quiet=True)
-    assert set(_statuses(fourth).values()) == {"executed"}
+    fourth = pipeline.execute(pipeline.load_runs(project), quiet=True)
+    assert set(_statuses(fourth).values()) == {"executed"}, fourth.summary()
 
 
 def test_default_executor_is_a_process_pool_sized_to_the_cores(monkeypatch):
@@ -205,6 +204,12 @@ def test_a_good_build_is_swapped_in(project):
     (project.root / "intro.md").write_text("# Toy book\n\nChanged text.\n")
     assert pipeline.build_book(project, quiet=True) == index
     assert "Changed text" in (index.parent / "intro.html").read_text()
+    # a new configuration re-renders every page, not only the changed ones
+    page = previous / "book" / "generated" / "toy_staffordshire.html"
+    (project.root / "_config.yml").write_text(
+        (project.root / "_config.yml").read_text().replace("title: Toy", "title: Renamed"))
+    assert pipeline.build_book(project, quiet=True) == index
+    assert "Renamed" in page.read_text()
 
 
 def test_progress_is_plain_lines_when_not_a_terminal(project, capsys):
@@ -230,3 +235,19 @@ def test_build_only_modules_rebuild_the_book_but_reexecute_no_page(project, monk
     assert pipeline.book_sources_hash(project) != book
     (package / "stats.py").write_text("x = 2\n")
     assert pipeline.library_hash() != library
+
+
+def test_any_executor_can_run_the_jobs(project):
+    """The executor is pluggable: anything with the concurrent.futures.Executor interface (a
+    thread pool here; a Dask distributed client's executor on a cluster) receives the runs."""
+    seen: list[str] = []
+
+    def run_one(run: pipeline.Run, key: str) -> pipeline.RunResult:
+        seen.append(run.name)
+        return pipeline.RunResult(run.name, "executed", output=str(run.output))
+
+    with cf.ThreadPoolExecutor(3) as pool:
+        report = pipeline.execute(pipeline.load_runs(project), executor=pool, quiet=True,
+                                  run_one=run_one)
+    assert sorted(seen) == ["other", "toy_staffordshire", "toy_stoke-on-trent"]
+    assert [r.name for r in report.results] == ["toy_stoke-on-trent", "toy_staffordshire", "other"]

@@ -450,19 +450,28 @@ def prune_generated(project: Project, runs: Sequence[Run]) -> list[Path]:
 BUILD_STAMP = ".jsna-build"
 
 
-def book_sources_hash(project: Project) -> str:
-    """SHA-256 over everything the book build reads: config, contents, pages."""
+def _digest_files(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
-    sources = [project.root / "_config.yml", project.root / "_toc.yml"]
-    sources += [PACKAGE_DIR / name for name in BUILD_ONLY_MODULES]
-    sources += sorted(project.root.glob("*.md"))
-    for folder in ("book", "_static"):
-        sources += sorted(p for p in (project.root / folder).rglob("*") if p.is_file())
-    for path in sources:
+    for path in paths:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _build_setup_files(project: Project) -> list[Path]:
+    """What shapes every page of the book: configuration, contents, styles and extensions."""
+    files = [project.root / "_config.yml", project.root / "_toc.yml"]
+    files += [PACKAGE_DIR / name for name in BUILD_ONLY_MODULES]
+    files += sorted(p for p in (project.root / "_static").rglob("*") if p.is_file())
+    return files
+
+
+def book_sources_hash(project: Project) -> str:
+    """SHA-256 over everything the book build reads: set-up, hand-written and generated pages."""
+    pages = sorted(project.root.glob("*.md"))
+    pages += sorted(p for p in (project.root / "book").rglob("*") if p.is_file())
+    return _digest_files([*_build_setup_files(project), *pages])
 
 
 def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -> Path | None:
@@ -479,6 +488,10 @@ def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -
     if stamp_file.is_file() and stamp_file.read_text() == stamp:
         return None
     work = project.build_dir / ".sphinx"
+    setup_key, setup_stamp = _digest_files(_build_setup_files(project)), work / ".setup"
+    if not setup_stamp.is_file() or setup_stamp.read_text() != setup_key:
+        # Sphinx re-reads changed pages only; a new configuration must re-render every page
+        shutil.rmtree(work, ignore_errors=True)
     command = [sys.executable, "-m", "jsnalib.bookbuild", str(project.root), str(work),
                "--jobs", str(jobs or os.cpu_count() or 1)]
     if quiet:
@@ -490,6 +503,7 @@ def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -
         shutil.rmtree(work, ignore_errors=True)
         raise PipelineError("book build failed (the previous _build/html is untouched):\n"
                             + "\n".join(log[-40:]))
+    setup_stamp.write_text(setup_key)
     project.build_dir.mkdir(exist_ok=True)
     staging, old = project.build_dir / "html.new", project.build_dir / "html.old"
     for folder in (staging, old):
