@@ -31,7 +31,7 @@ BIN = Path(sys.executable).parent
 
 
 def copy_project(dest: Path) -> pipeline.Project:
-    for name in ("notebooks", "data"):
+    for name in ("notebooks", "data", "_static"):
         shutil.copytree(REPO / name, dest / name)
     (dest / "book").mkdir()
     for page in (REPO / "book").glob("*.md"):
