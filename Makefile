@@ -20,10 +20,12 @@ book: setup
 
 test: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf _build book/generated .jsna-cache

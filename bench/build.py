@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from jsnalib import pipeline
+from jsnalib.build import pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

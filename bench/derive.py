@@ -1,4 +1,4 @@
-"""Benchmark: jsnalib.derive.flag_rereferrals against a straightforward per-child Python loop.
+"""Benchmark: jsnalib.methods.derive.flag_rereferrals against a straightforward per-child Python loop.
 
 Makes 1,000,000 referrals of 250,000 children over 2006-2024 (ISO date strings, as read from
 referrals.csv.gz, with a few missing child IDs) and times the vectorised flagging. Then it times
@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from jsnalib.derive import MissingChildIdWarning, flag_rereferrals
+from jsnalib.methods.derive import MissingChildIdWarning, flag_rereferrals
 
 N_REFERRALS = 1_000_000
 N_CHILDREN = 250_000

@@ -1,4 +1,4 @@
-"""Benchmark: jsnalib.growth (vectorised) against rcpchgrowth (one child at a time).
+"""Benchmark: jsnalib.methods.growth (vectorised) against rcpchgrowth (one child at a time).
 
 Classifies 1,000,000 synthetic NCMP children (BMI SDS against UK90, then the NCMP BMI
 category), times rcpchgrowth on 2,000 of them in the same run, extrapolates its per-child time
@@ -17,7 +17,7 @@ from rcpchgrowth import Measurement
 from rcpchgrowth.global_functions import centile as rcpch_centile
 from rcpchgrowth.global_functions import sds_for_measurement
 
-from jsnalib import growth
+from jsnalib.methods import growth
 
 N_CHILDREN = 1_000_000
 N_BASELINE = 2_000
@@ -78,9 +78,9 @@ def main() -> None:
     diff_low_level = np.max(np.abs(ours_sample - np.array(low_level)))
 
     counts = pd.Series(category).value_counts().reindex(list(growth.BMI_CATEGORIES))
-    print(f"jsnalib.growth vs rcpchgrowth {growth.reference_source().split()[-1]}")
+    print(f"jsnalib.methods.growth vs rcpchgrowth {growth.reference_source().split()[-1]}")
     print(f"children classified (bmi_sds + classify_bmi): {N_CHILDREN:,}")
-    print(f"  jsnalib.growth: {ours:.3f} s (best of {REPEATS})")
+    print(f"  jsnalib.methods.growth: {ours:.3f} s (best of {REPEATS})")
     print("  categories: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     for label, per_child, diff in (
             ("rcpchgrowth Measurement (dates -> SDS, centile)", per_child_measurement,

@@ -1,4 +1,4 @@
-"""Benchmark jsnalib.stats on 1,000,000 rows against per-row scipy.stats loops.
+"""Benchmark jsnalib.methods.stats on 1,000,000 rows against per-row scipy.stats loops.
 
 Each vectorised function is timed on a million rows (best of three). The baseline is the plain
 way of writing the same method: a Python loop calling scipy.stats once per row, timed on a
@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats as sps
 from scipy.optimize import brentq
 
-from jsnalib import stats
+from jsnalib.methods import stats
 
 ROWS = 1_000_000
 SUBSAMPLE = 2_000
@@ -255,7 +255,7 @@ def main() -> None:
     check = stats.trend_test(filled[:loop_rows], denominator[:loop_rows], years[:loop_rows])
     record("trend_test", ours, seconds, loop_rows, abs(check["statistic"] - reference[0]))
 
-    print(f"jsnalib.stats on {ROWS:,} rows (best of 3) against per-row scipy.stats loops "
+    print(f"jsnalib.methods.stats on {ROWS:,} rows (best of 3) against per-row scipy.stats loops "
           f"timed on {SUBSAMPLE:,} rows and scaled up, same run")
     print(f"{'function':42s} {'jsnalib s':>10s} {'loop s':>10s} {'ratio':>9s} {'max diff':>10s}")
     for name, seconds, baseline, ratio, difference in rows:

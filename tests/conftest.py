@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib.geography import Geography
 from jsnalib.indicators import IndicatorData
+from jsnalib.inputs.readers import load_geography
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -21,7 +21,7 @@ SHARED = REPO.parent / "shared"
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Run `jsna build` in the repository (cached runs are reused) and return _build/html."""
-    proc = subprocess.run([sys.executable, "-m", "jsnalib.cli", "build", "--quiet"], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "build", "--quiet"], cwd=REPO,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
@@ -115,7 +115,7 @@ def make_indicator_data(**replace: pd.DataFrame) -> IndicatorData:
     frames = {"births_deaths": _births(), "referrals": _referrals(),
               "population": _population(), "ncmp": _ncmp()}
     frames.update(replace)
-    return IndicatorData(geography=Geography.load(REPO / "data"), **frames)
+    return IndicatorData(geography=load_geography(REPO / "data"), **frames)
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from jsnalib import data
-from jsnalib.geography import Geography
+from jsnalib.inputs import readers as data
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import load_geography
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "bad_inputs"
@@ -19,7 +20,7 @@ TODAY = date(2024, 6, 30)
 
 @pytest.fixture(scope="module")
 def geography() -> Geography:
-    return Geography.load(REPO / "data")
+    return load_geography(REPO / "data")
 
 
 def read(entry: dict, geography: Geography):

@@ -30,9 +30,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from jsnalib import display
-from jsnalib.geography import Geography
-from jsnalib.pipeline import slugify
+from jsnalib.build.pipeline import slugify
+from jsnalib.inputs.readers import load_geography
+from jsnalib.report import display
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -185,7 +185,7 @@ def _check_page(browser, base: str, html_dir: Path, page: str, synthetic: bool) 
 
 def test_the_site_has_the_landing_page_every_profile_and_the_summary(built_book: Path):
     found = set(pages(built_book))
-    geography = Geography.load(REPO / "data")
+    geography = load_geography(REPO / "data")
     expected = {"index.html", "book/generated/outcomes_summary.html"} | {
         f"book/generated/profile_{slugify(geography.name(code))}.html"
         for code in geography.jsna_areas()}

@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jsnalib import data, growth, stats
-from jsnalib.derive import MissingChildIdWarning, financial_year, rereferral_summary
+from jsnalib.inputs import readers as data
+from jsnalib.methods import growth, stats
+from jsnalib.methods.derive import MissingChildIdWarning, financial_year, rereferral_summary
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from jsnalib import cli, pipeline
+from jsnalib.build import cli, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_help_lists_the_commands():
-    out = subprocess.run([sys.executable, "-m", "jsnalib.cli", "--help"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "--help"], capture_output=True,
                          text=True, check=True).stdout
     for command in ("run", "build", "validate", "fetch", "synth", "refresh-templates"):
         assert command in out

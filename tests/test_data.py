@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib import contracts, data
-from jsnalib.data import DataError, Problem, validate_dir
-from jsnalib.geography import Geography
+from jsnalib.inputs import contracts
+from jsnalib.inputs import readers as data
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import DataError, Problem, load_geography, validate_dir
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -77,7 +78,7 @@ def folder(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def geo() -> Geography:
-    return Geography.load(DATA)
+    return load_geography(DATA)
 
 
 def problems_of(call) -> list[str]:
@@ -214,7 +215,7 @@ def test_area_codes_need_the_lookups(tmp_path, geo):
     assert problems_of(lambda: data.read_population(path)) == [
         "population.csv: cannot have its area codes checked: there is no areas.csv and "
         "neighbours.csv beside it; expected areas.csv and neighbours.csv in the same folder, "
-        "or pass areas=Geography.load(folder)"]
+        "or pass areas=load_geography(folder)"]
     assert len(data.read_population(path, areas=geo)) == 2
     with pytest.raises(TypeError, match="Geography"):
         data.read_population(path, areas=pd.DataFrame())
@@ -339,7 +340,7 @@ def test_geography_follows_edited_lookups(tmp_path):
     pd.concat([areas, extra]).to_csv(tmp_path / "areas.csv", index=False)
     neighbours = pd.read_csv(DATA / "neighbours.csv", dtype=str)
     neighbours[neighbours["area_code"] == STOKE].to_csv(tmp_path / "neighbours.csv", index=False)
-    geo = Geography.load(tmp_path)
+    geo = load_geography(tmp_path)
     assert geo.jsna_areas() == [STOKE, "E07000200"]
     assert geo.lowest_tier() == ["E07000200"]
 
@@ -347,9 +348,9 @@ def test_geography_follows_edited_lookups(tmp_path):
 def test_geography_load_reports_bad_lookups(tmp_path):
     shutil.copy(DATA / "areas.csv", tmp_path / "areas.csv")
     write(tmp_path / "neighbours.csv", ["area_code,neighbour_code,rank", f"{STOKE},{STOKE},1"])
-    assert problems_of(lambda: Geography.load(tmp_path)) == [
+    assert problems_of(lambda: load_geography(tmp_path)) == [
         "neighbours.csv, row 2, column neighbour_code: 'E06000021' is the area itself; expected "
         "a different area's code"]
     (tmp_path / "neighbours.csv").unlink()
-    assert problems_of(lambda: Geography.load(tmp_path))[0].startswith(
+    assert problems_of(lambda: load_geography(tmp_path))[0].startswith(
         "neighbours.csv: is missing")

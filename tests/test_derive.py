@@ -1,4 +1,4 @@
-"""Tests of jsnalib.derive: re-referral flags, time to re-referral, reporting years, pooling."""
+"""Tests of jsnalib.methods.derive: re-referral flags, time to re-referral, reporting years, pooling."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib.derive import (
+from jsnalib.methods.derive import (
     MissingChildIdWarning,
     academic_year,
     financial_year,

@@ -55,7 +55,7 @@ def _copy_project(target: Path) -> None:
 
 
 def _build(root: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "jsnalib.cli", "build", "--force", "--quiet"],
+    proc = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "build", "--force", "--quiet"],
                           cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import null_space
 
-from jsnalib.disclosure import (
+from jsnalib.methods.disclosure import (
     NOTE_COLUMN,
     DisclosureError,
     assert_disclosure_safe,

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from jsnalib import display, plots
+from jsnalib.report import display, plots
 
 
 def _csv_from(html: str) -> str:
@@ -97,7 +97,7 @@ def test_table_shows_missing_nullable_integers_as_a_dash():
 def test_book_pages_list_each_script_once():
     from sphinx.builders.html._assets import _JavaScript
 
-    from jsnalib.sphinx_ext import unique_scripts
+    from jsnalib.build.sphinx_ext import unique_scripts
 
     inline = _JavaScript(None, body='const THEBE_JS_URL = "x"')
     scripts = [_JavaScript("a.js"), inline, _JavaScript("a.js"),

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from jsnalib import data
-from jsnalib.fetch import CSV_ENDPOINT, FetchError, fetch_fingertips
+from jsnalib.inputs import readers as data
+from jsnalib.inputs.fetch import CSV_ENDPOINT, FetchError, fetch_fingertips
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "fingertips"
 

@@ -1,4 +1,4 @@
-"""Tests for jsnalib.growth against the national calculator (rcpchgrowth) and NCMP thresholds."""
+"""Tests for jsnalib.methods.growth against the national calculator (rcpchgrowth) and NCMP thresholds."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rcpchgrowth.global_functions import centile as rcpch_centile
 from rcpchgrowth.global_functions import measurement_from_sds, sds_for_measurement
 from scipy.special import ndtri
 
-from jsnalib import growth
+from jsnalib.methods import growth
 
 REPO = Path(__file__).resolve().parents[1]
 SDS_FUNCTIONS = {"bmi": growth.bmi_sds, "height": growth.height_sds, "weight": growth.weight_sds}

@@ -21,8 +21,9 @@ from conftest import (
     WEST_MIDLANDS,
 )
 
-from jsnalib import growth, indicators, stats
-from jsnalib.geography import Geography
+from jsnalib.indicators import catalogue as indicators
+from jsnalib.inputs.readers import load_geography
+from jsnalib.methods import growth, stats
 
 REPO = Path(__file__).resolve().parents[1]
 TOL = 1e-6
@@ -145,7 +146,7 @@ def _child(sds: float, height: float = 110.0, area: str = DISTRICTS[0], sex: str
 
 
 def test_ncmp_counts_classify_exclude_and_add_districts_to_their_county():
-    geography = Geography.load(REPO / "data")
+    geography = load_geography(REPO / "data")
     children = [_child(0.0), _child(1.2), _child(1.8), _child(3.0),  # healthy .. severely obese
                 _child(0.0, weight=80.0),  # implausible BMI: left out of everything
                 _child(1.8, area=DISTRICTS[1], sex="female"), _child(-0.5, area=STOKE)]

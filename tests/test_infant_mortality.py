@@ -1,4 +1,4 @@
-"""Tests of jsnalib.infant_mortality: rates, small numbers, readings, deprivation, the page.
+"""Tests of jsnalib.chapters.infant_mortality: rates, small numbers, readings, deprivation, the page.
 
 Oracles: the national package's rate table (../shared/reference/phe/phe_rate.csv, skipped when
 absent), the published local figures (Stoke-on-Trent 7.5 against England's 3.9 per 1,000 in
@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from jsnalib import infant_mortality as im
-from jsnalib import models, stats
-from jsnalib.geography import Geography
-from jsnalib.pipeline import template_parameters
+from jsnalib.build.pipeline import template_parameters
+from jsnalib.chapters import infant_mortality as im
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import load_geography
+from jsnalib.methods import models, stats
 
 REPO = Path(__file__).resolve().parents[1]
 PHE = REPO.parent / "shared" / "reference" / "phe"
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Perfect separation or prediction
 
 @pytest.fixture(scope="module")
 def geography() -> Geography:
-    return Geography.load(REPO / "data")
+    return load_geography(REPO / "data")
 
 
 def series(code: str, births: float, rate: float, ratio: float = 1.0) -> pd.DataFrame:

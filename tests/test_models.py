@@ -1,4 +1,4 @@
-"""Unit tests of jsnalib.models against closed-form results.
+"""Unit tests of jsnalib.methods.models against closed-form results.
 
 Oracles that do not come from the code under test:
 - a log-linear rate with exact (non-random) counts: the fitted rate ratio is the true one;
@@ -21,7 +21,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats as sps
 
-from jsnalib import models
+from jsnalib.methods import models
 
 Z95 = sps.norm.ppf(0.975)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib import models
+from jsnalib.methods import models
 
 
 def _counts(spread: float) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Simulation checks of jsnalib.models: do the intervals and tests behave as advertised?
+"""Simulation checks of jsnalib.methods.models: do the intervals and tests behave as advertised?
 
 Data are generated with a known trend in a realistic infant-mortality scenario (18 calendar
 years, about 3,300 live births a year, a rate of about 7 per 1,000 falling 2% a year: the size
@@ -19,7 +19,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from jsnalib import models
+from jsnalib.methods import models
 
 YEARS = np.arange(2006, 2024)
 BIRTHS = 3300

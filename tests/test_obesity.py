@@ -1,4 +1,4 @@
-"""Tests for jsnalib.obesity: NCMP prevalence, disclosure, models, cohorts, published figures."""
+"""Tests for jsnalib.chapters.obesity: NCMP prevalence, disclosure, models, cohorts, published figures."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from jsnalib import disclosure, growth, obesity, stats
-from jsnalib.geography import Geography
+from jsnalib.chapters import obesity
+from jsnalib.inputs.readers import load_geography
+from jsnalib.methods import disclosure, growth, stats
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -48,7 +49,7 @@ def make_records(sds, school_year="R", year=2018, sex="female", area=STOKE, deci
 
 def extract(records, area=STOKE, family=None, members=None, england=None):
     """An NCMPExtract from records, without reading files."""
-    geography = Geography.load(DATA)
+    geography = load_geography(DATA)
     family = family or obesity.area_family(geography, area)
     members = members or {code: (geography.lowest_tier(geography.children(code)) or [code])
                           for code in family}
@@ -128,7 +129,7 @@ def test_count_text(count, text):
     (TAMWORTH, [STAFFS, *DISTRICTS]),
 ])
 def test_area_family(area, family):
-    assert obesity.area_family(Geography.load(DATA), area) == family
+    assert obesity.area_family(load_geography(DATA), area) == family
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from jsnalib import cli, pipeline
+from jsnalib.build import cli, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -225,12 +225,12 @@ def test_only_rejects_unknown_run_names(project):
 
 def test_build_only_modules_rebuild_the_book_but_reexecute_no_page(project, monkeypatch, tmp_path):
     package = tmp_path / "jsnalib"
-    package.mkdir()
+    (package / "build").mkdir(parents=True)
     (package / "stats.py").write_text("x = 1\n")
-    (package / "sphinx_ext.py").write_text("y = 1\n")
+    (package / "build" / "sphinx_ext.py").write_text("y = 1\n")
     monkeypatch.setattr(pipeline, "PACKAGE_DIR", package)
     library, book = pipeline.library_hash(), pipeline.book_sources_hash(project)
-    (package / "sphinx_ext.py").write_text("y = 2\n")
+    (package / "build" / "sphinx_ext.py").write_text("y = 2\n")
     assert pipeline.library_hash() == library
     assert pipeline.book_sources_hash(project) != book
     (package / "stats.py").write_text("x = 2\n")

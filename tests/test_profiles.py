@@ -1,8 +1,8 @@
-"""jsnalib.profiles: ratings, trends, the spine chart, suppression and the page text.
+"""jsnalib.chapters.profiles: ratings, trends, the spine chart, suppression and the page text.
 
 The inputs are the hand-made frames of tests/conftest.py, so every expected rating, range and
-sentence can be worked out by hand; ratings and trends are checked against jsnalib.stats and
-jsnalib.models called directly.
+sentence can be worked out by hand; ratings and trends are checked against jsnalib.methods.stats and
+jsnalib.methods.models called directly.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ import pandas as pd
 import pytest
 from conftest import DISTRICTS, ENGLAND, STAFFORDSHIRE, STOKE, WEST_MIDLANDS
 
-from jsnalib import indicators, models, plots, profiles, stats
+from jsnalib import indicators
+from jsnalib.chapters import profiles
+from jsnalib.methods import models, stats
+from jsnalib.report import plots
 
 
 @pytest.fixture

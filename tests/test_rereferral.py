@@ -1,4 +1,4 @@
-"""Tests of jsnalib.rereferral: the chapter's tables, suppression and plain-English readings."""
+"""Tests of jsnalib.chapters.rereferral: the chapter's tables, suppression and plain-English readings."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib import rereferral as rr
-from jsnalib import stats
-from jsnalib.geography import Geography
+from jsnalib.chapters import rereferral as rr
+from jsnalib.inputs.geography import Geography
+from jsnalib.methods import stats
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -1,4 +1,4 @@
-"""Tests of jsnalib.spc: the p-chart limits and each special-cause rule on constructed series."""
+"""Tests of jsnalib.methods.spc: the p-chart limits and each special-cause rule on constructed series."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib.spc import (
+from jsnalib.methods.spc import (
     RULES,
     beyond_limits,
     first_detection,
     p_chart,
-    p_chart_plot,
     shift,
     signal_episodes,
     trend,
     two_of_three,
 )
+from jsnalib.report.charts import p_chart_plot
 
 NAN = float("nan")
 

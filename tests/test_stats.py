@@ -1,4 +1,4 @@
-"""Table-driven tests of jsnalib.stats against published expected values.
+"""Table-driven tests of jsnalib.methods.stats against published expected values.
 
 Two oracles: the values quoted in the project's issue (from APHO Technical Briefing 3 /
 PHEindicatormethods examples) and the national package's own test tables, read at test time
@@ -16,7 +16,7 @@ import statsmodels.api as sm
 from scipy import stats as sps
 from statsmodels.stats.contingency_tables import Table
 
-from jsnalib import stats
+from jsnalib.methods import stats
 
 REPO = Path(__file__).resolve().parents[1]
 PHE = REPO.parent / "shared" / "reference" / "phe"

@@ -1,4 +1,4 @@
-"""Property tests (hypothesis) of jsnalib.stats: orderings any correct interval must keep."""
+"""Property tests (hypothesis) of jsnalib.methods.stats: orderings any correct interval must keep."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jsnalib import stats
+from jsnalib.methods import stats
 
 SETTINGS = settings(max_examples=200, deadline=None)
 

@@ -1,4 +1,4 @@
-"""Tests of jsnalib.survival: Kaplan-Meier curves, limits and read-outs against published values."""
+"""Tests of jsnalib.methods.survival: Kaplan-Meier curves, limits and read-outs against published values."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib.survival import (
-    cumulative_chart,
+from jsnalib.methods.survival import (
     kaplan_meier,
     kaplan_meier_curves,
     kaplan_meier_table,
     survival_at,
 )
+from jsnalib.report.charts import cumulative_chart
 
 # Remission times (weeks) of the 21 leukaemia patients on 6-mercaptopurine (Freireich et al. 1963;
 # Gehan 1965), event = relapse, 0 = censored.

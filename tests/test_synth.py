@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib import data, growth
-from jsnalib.derive import (
+from jsnalib.inputs import readers as data
+from jsnalib.methods import growth
+from jsnalib.methods.derive import (
     MissingChildIdWarning,
     financial_year,
     flag_rereferrals,
@@ -24,7 +25,7 @@ from jsnalib.derive import (
     pool_years,
     rereferral_summary,
 )
-from jsnalib.display import SYNTHETIC_MANIFEST
+from jsnalib.report.display import SYNTHETIC_MANIFEST
 from jsnalib.synth import DEFAULT_SEED, FILES, generate, published_figures
 from jsnalib.synth._io import allocate, stream, write_csv
 from jsnalib.synth.births import births_deaths

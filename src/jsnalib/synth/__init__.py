@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.display import SYNTHETIC_MANIFEST
+from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
 from jsnalib.synth import births, ncmp, referrals, world
 from jsnalib.synth._io import fixed, stream, write_csv
 

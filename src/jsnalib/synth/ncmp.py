@@ -6,8 +6,8 @@ measurement date on a school day of the academic year, and a UK90 BMI SDS drawn 
 (sinh-arcsinh) distribution whose location rises with deprivation, differs by sex and area, and
 follows England's trend (a jump in 2020/21). Height comes from a UK90 height SDS (mildly
 correlated with the BMI SDS) through the UK90 height LMS table; weight = BMI x height^2; both
-are rounded to 0.1 as the NCMP records them. BMI from SDS uses :func:`jsnalib.growth.bmi_from_sds`
-and classification :func:`jsnalib.growth.classify_bmi`, so the generator and the analysis
+are rounded to 0.1 as the NCMP records them. BMI from SDS uses :func:`jsnalib.methods.growth.bmi_from_sds`
+and classification :func:`jsnalib.methods.growth.classify_bmi`, so the generator and the analysis
 agree.
 
 England's trend is met by solving, each year, for the location that gives England's designed
@@ -21,7 +21,7 @@ recording error that is implausible but not impossible.
 The Fingertips export holds England and the West Midlands: each is the sum of the local records
 (classified as above, the records with a recording error left out) and the expected counts of the rest of the
 region and of England under the same model, with Wilson 95% and 99.8% intervals from
-:func:`jsnalib.stats.wilson_ci`.
+:func:`jsnalib.methods.stats.wilson_ci`.
 
 Indicator IDs: 20601/20602 (overweight including obesity), 90319/90323 (obesity including
 severe obesity) are the Fingertips numbers; the underweight, healthy weight and severe obesity
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from jsnalib import growth, stats
+from jsnalib.methods import growth, stats
 from jsnalib.synth import world
 from jsnalib.synth._io import allocate
 from jsnalib.synth.births import expected_local_births

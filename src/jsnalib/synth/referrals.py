@@ -26,7 +26,7 @@ How a referral history is made, per authority:
 5. A few referrals are recorded twice on the same day (a second agency), and a few single-
    referral children have no child ID (allowed by the contract, reported by the analysis).
 
-Re-referrals are counted with :func:`jsnalib.derive.flag_rereferrals`, so the generator and the
+Re-referrals are counted with :func:`jsnalib.methods.derive.flag_rereferrals`, so the generator and the
 analysis agree by construction.
 """
 
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from jsnalib.derive import flag_rereferrals
+from jsnalib.methods.derive import flag_rereferrals
 from jsnalib.synth import world
 
 SOURCES = ("individual", "school", "health", "police", "local_authority", "housing", "other",
@@ -178,7 +178,7 @@ def _simulate(rng: np.random.Generator, arrivals: np.ndarray, within: np.ndarray
 
 class _History:
     """Referrals of one authority, with what the tuning steps need to know about each:
-    ``flag`` (a re-referral, by :func:`~jsnalib.derive.flag_rereferrals`), ``count`` (the
+    ``flag`` (a re-referral, by :func:`~jsnalib.methods.derive.flag_rereferrals`), ``count`` (the
     child's referrals), ``next_day`` (the child's next referral on a later day; a huge number
     when none) and ``fy`` (financial year index)."""
 
@@ -239,7 +239,7 @@ def _tune_rereferrals(rng, data, targets, years):
     two years (731 days) after it, so the moved referral becomes a re-referral and the host's
     next referral, over a year later still, stays as it was. One fewer: a re-referral that is
     its child's last referral goes to a new child. Years are done in date order, each checked
-    with :func:`~jsnalib.derive.flag_rereferrals`.
+    with :func:`~jsnalib.methods.derive.flag_rereferrals`.
     """
     child = data["child"].copy()
     next_child = int(child.max()) + 1

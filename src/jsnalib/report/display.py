@@ -19,8 +19,7 @@ import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
 
-#: Written by jsnalib.synth beside the files it generates: file name -> SHA-256 of its bytes.
-SYNTHETIC_MANIFEST = "synthetic.json"
+from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
 
 
 def _csv_link(data: pd.DataFrame, name: str) -> str:

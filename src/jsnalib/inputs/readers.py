@@ -1,4 +1,4 @@
-"""Read and validate the input files in data/, one reader per contract (see jsnalib.contracts).
+"""Read and validate the input files in data/, one reader per contract (see jsnalib.inputs.contracts).
 
 Every reader takes a path (``.csv`` or ``.csv.gz``), checks the whole file against its contract
 and either returns a typed DataFrame or raises :class:`DataError`, whose ``problems`` list every
@@ -6,7 +6,7 @@ problem found (not just the first), each naming file, spreadsheet row (header = 
 the offending value and what was expected. Nothing is ever written.
 
 Readers of files with area codes check them against the areas lookup: pass
-``areas=Geography.load(folder)`` or keep ``areas.csv`` and ``neighbours.csv`` beside the file.
+``areas=load_geography(folder)`` or keep ``areas.csv`` and ``neighbours.csv`` beside the file.
 Dates in the future are judged against ``today`` (default: the real date; tests inject one).
 
 Suppression markers (``*``, ``c``, ``x``, ``..``, ``:``) in the count/value columns of aggregate
@@ -31,8 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import (
+from jsnalib.inputs.contracts import (
     AREAS,
+    AREAS_FILE,
     BIRTHS_DEATHS,
     BIRTHS_DEATHS_IMD,
     CIN_CENSUS,
@@ -41,6 +42,7 @@ from jsnalib.contracts import (
     GSS_PATTERN,
     NCMP,
     NEIGHBOURS,
+    NEIGHBOURS_FILE,
     POPULATION,
     PUBLISHED_FIGURES,
     REFERRALS,
@@ -48,7 +50,7 @@ from jsnalib.contracts import (
     Column,
     Contract,
 )
-from jsnalib.geography import AREAS_FILE, NEIGHBOURS_FILE, Geography
+from jsnalib.inputs.geography import Geography
 
 #: Problems shown per check before the rest are summarised in one line.
 PER_CHECK_LIMIT = 200
@@ -609,11 +611,11 @@ def _read(contract: Contract | Callable[[list[str]], Contract], path: str | Path
                 file, f"cannot have its area codes checked: there is no {AREAS_FILE} and "
                       f"{NEIGHBOURS_FILE} beside it",
                 f"{AREAS_FILE} and {NEIGHBOURS_FILE} in the same folder, or pass "
-                "areas=Geography.load(folder)")])
-        geography = Geography.load(path.parent)
+                "areas=load_geography(folder)")])
+        geography = load_geography(path.parent)
     if geography is not None and not isinstance(geography, Geography):
-        raise TypeError("areas must be a jsnalib.geography.Geography, e.g. "
-                        "Geography.load('data')")
+        raise TypeError("areas must be a jsnalib.inputs.geography.Geography, e.g. "
+                        "load_geography('data')")
     columns = _Columns(raw)
     checker = _Checker(file, rows, columns)
     parser = _Parser(contract, columns, checker, today or date.today(),
@@ -694,7 +696,7 @@ def read_ncmp(path: str | Path, areas: Geography | None = None,
     """Read the record-level NCMP extract (one row per measured child).
 
     Dates are datetime64, height_cm/weight_kg float64 (impossible values are errors;
-    implausible ones pass and are flagged later by jsnalib.growth), school_year and sex
+    implausible ones pass and are flagged later by jsnalib.methods.growth), school_year and sex
     categoricals, imd_decile int64.
     """
     return _read(NCMP, path, areas, today)
@@ -807,3 +809,14 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
             except DataError as exc:
                 problems += exc.problems
     return problems
+
+
+def load_geography(data_dir: str | Path) -> Geography:
+    """Read and validate ``areas.csv`` and ``neighbours.csv`` from ``data_dir``.
+
+    Raises :class:`DataError` naming file, row and column if either is malformed.
+    """
+    data_dir = Path(data_dir)
+    areas = read_areas(find_file(data_dir, AREAS_FILE))
+    neighbours = read_neighbours(find_file(data_dir, NEIGHBOURS_FILE), areas=Geography(areas))
+    return Geography(areas, neighbours)

@@ -1,4 +1,5 @@
-"""The `jsna` command line: thin over jsnalib.pipeline, jsnalib.data, jsnalib.fetch and jsnalib.synth.
+"""The `jsna` command line: thin over jsnalib.build.pipeline, jsnalib.inputs.readers,
+jsnalib.inputs.fetch and jsnalib.synth.
 
 Exit codes: 0 success, 1 a problem with the data, a run or the build, 2 bad usage.
 """
@@ -10,7 +11,7 @@ import concurrent.futures as cf
 import sys
 from pathlib import Path
 
-from jsnalib import pipeline
+from jsnalib.build import pipeline
 
 
 def _executor(jobs: int | None) -> cf.Executor | None:
@@ -18,7 +19,7 @@ def _executor(jobs: int | None) -> cf.Executor | None:
 
 
 def _check_data(project: pipeline.Project, quiet: bool) -> bool:
-    from jsnalib.data import validate_dir
+    from jsnalib.inputs.readers import validate_dir
 
     problems = validate_dir(project.root / "data")
     for problem in problems:
@@ -66,7 +67,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from jsnalib.data import validate_dir
+    from jsnalib.inputs.readers import validate_dir
 
     folder = Path(args.dir)
     problems = validate_dir(folder)
@@ -80,7 +81,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from jsnalib.fetch import FetchError, fetch_fingertips
+    from jsnalib.inputs.fetch import FetchError, fetch_fingertips
 
     try:
         path = fetch_fingertips(args.indicator, Path(args.dest),

@@ -3,9 +3,9 @@
 `jupyter-book build` always runs Sphinx on one process; this calls the same builder with the
 same configuration (`_config.yml`, `_toc.yml`), warnings as errors and nitpicky references, but
 with `jobs` processes and a doctree cache that survives between builds, so an unchanged page is
-not read again. Used by :func:`jsnalib.pipeline.build_book` in a subprocess:
+not read again. Used by :func:`jsnalib.build.pipeline.build_book` in a subprocess:
 
-    python -m jsnalib.bookbuild ROOT OUTPUT_DIR --jobs 2 [--quiet]
+    python -m jsnalib.build.bookbuild ROOT OUTPUT_DIR --jobs 2 [--quiet]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m jsnalib.bookbuild")
+    parser = argparse.ArgumentParser(prog="python -m jsnalib.build.bookbuild")
     parser.add_argument("root", type=Path)
     parser.add_argument("output", type=Path, help="folder receiving html/ and .doctrees/")
     parser.add_argument("--jobs", type=int, default=1)

@@ -9,16 +9,16 @@ The chapter's statistics, one function each, used by ``notebooks/obesity.ipynb``
 - :func:`bmi_counts` and :func:`prevalence`: children measured and in each weight category, by
   any breakdown, with Wilson score intervals (NHS England NCMP methods; APHO Technical Briefing 3);
 - :func:`england_benchmarks` and :func:`compare_with_england`: the national figures from a
-  Fingertips export and the better/similar/worse judgement (:func:`jsnalib.stats.compare`);
+  Fingertips export and the better/similar/worse judgement (:func:`jsnalib.methods.stats.compare`);
 - :func:`trend_model`: binomial GLM ``excess weight ~ year * school year`` with odds ratios;
   :func:`project_prevalence` extends it with confidence and prediction intervals;
 - :func:`deprivation_gradient` and :func:`inequality`: prevalence by IMD decile with the slope
-  and relative indices of inequality (:func:`jsnalib.stats.sii`);
+  and relative indices of inequality (:func:`jsnalib.methods.stats.sii`);
 - :func:`cohort_change`: the year group measured in Reception in year Y and in Year 6 in Y + 6,
   with Newcombe's interval for the change (:func:`difference_ci`);
 - :func:`published_checks`: the published local figures against the same figure from the data.
 
-Every table of counts leaves through :func:`protect`, which applies :mod:`jsnalib.disclosure`
+Every table of counts leaves through :func:`protect`, which applies :mod:`jsnalib.methods.disclosure`
 to all the ways the book's figures add up (boys + girls = all children; districts =
 Staffordshire; deciles = the whole area), so no count of 1 to 4 can be read or worked out.
 
@@ -41,10 +41,26 @@ from matplotlib.figure import Figure
 from scipy import special
 from scipy.stats import chi2
 
-from jsnalib import disclosure, growth, models, stats
-from jsnalib import plots as house
-from jsnalib.data import find_file, read_fingertips, read_ncmp, read_published_figures
-from jsnalib.geography import Geography
+from jsnalib.indicators.ncmp import (
+    _FLAG_COLUMNS,
+    _NCMP_COLUMNS,
+    COUNT_COLUMNS,
+    INDICATORS,
+    bmi_counts,
+    classify_records,
+    fingertips_measure,
+)
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.periods import academic_year_label, start_year
+from jsnalib.inputs.readers import (
+    find_file,
+    load_geography,
+    read_fingertips,
+    read_ncmp,
+    read_published_figures,
+)
+from jsnalib.methods import disclosure, growth, models, stats
+from jsnalib.report import plots as house
 
 #: Input files this chapter reads.
 NCMP_FILE = "ncmp.csv.gz"
@@ -61,31 +77,6 @@ SEXES = {"persons": "All children", "male": "Boys", "female": "Girls"}
 COHORT_GAP = 6
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """A published NCMP prevalence measure: its wording, UK90 categories and polarity."""
-
-    label: str
-    categories: tuple[str, ...]
-    polarity: str
-
-
-#: The prevalence measures on the page, as unions of :data:`jsnalib.growth.BMI_CATEGORIES`.
-#: Polarity is for :func:`jsnalib.stats.compare`: lower is better for excess weight and obesity.
-INDICATORS = {
-    "underweight": Indicator("Underweight", ("underweight",), "no_judgement"),
-    "overweight": Indicator("Overweight (not obese)", ("overweight",), "low_is_good"),
-    "obese": Indicator("Obese (including severely obese)", ("obese", "severely obese"),
-                       "low_is_good"),
-    "severely_obese": Indicator("Severely obese", ("severely obese",), "low_is_good"),
-    "excess_weight": Indicator("Excess weight (overweight or obese)",
-                               ("overweight", "obese", "severely obese"), "low_is_good"),
-}
-COUNT_COLUMNS = ["denominator", *INDICATORS]
-_FLAG_COLUMNS = ["missing", "age_outside_reference", "height_low", "height_high", "weight_low",
-                 "weight_high", "bmi_low", "bmi_high", "implausible"]
-_NCMP_COLUMNS = ["academic_year", "school_year", "sex", "birth_date", "measurement_date",
-                 "height_cm", "weight_kg", "area_code", "imd_decile"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,28 +90,6 @@ def _level(confidence: float) -> float:
 
 def _ci_label(confidence: float) -> str:
     return f"{_level(confidence) * 100:g}% CI"
-
-
-def academic_year_label(year: int) -> str:
-    """2018 -> "2018/19": the academic year starting in September of ``year``."""
-    return f"{int(year)}/{(int(year) + 1) % 100:02d}"
-
-
-def start_year(academic_year: object) -> np.ndarray:
-    """"2018/19" -> 2018, vectorised (each distinct label is parsed once).
-
-    Raises ValueError for a label that is not ``YYYY/YY`` with consecutive years.
-    """
-    codes, labels = pd.factorize(pd.Series(np.atleast_1d(np.asarray(academic_year, dtype=object))))
-    years = []
-    for label in labels:
-        match = re.fullmatch(r"(\d{4})/(\d{2})", str(label))
-        if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-            raise ValueError(f"academic year must look like 2018/19, got {label!r}")
-        years.append(int(match[1]))
-    if (codes < 0).any():
-        raise ValueError("academic year must not be missing")
-    return np.asarray(years, dtype=np.int64)[codes]
 
 
 def _pct(value: float, decimals: int = 1) -> str:
@@ -199,68 +168,9 @@ def select_records(records: pd.DataFrame, area_codes: Sequence[str],
     return chosen
 
 
-def classify_records(records: pd.DataFrame) -> pd.DataFrame:
-    """Every NCMP record with its age, BMI, UK90 BMI SDS, category and implausibility flags.
-
-    No record is dropped. Age is whole days / 365.25 (:func:`jsnalib.growth.age_in_years`);
-    records flagged by :func:`jsnalib.growth.flag_implausible` (a modified SDS beyond the CDC
-    limits, or a value missing) get no SDS and no category, so they are left out of every
-    numerator and denominator, as NHS England leaves out invalid measurements, and are counted
-    by :func:`exclusions`.
-
-    Returns the records with columns added: ``year`` (start year of the academic year),
-    ``age_years``, ``bmi`` (kg/m2), ``bmi_sds``, ``category`` (ordered categorical of
-    :data:`jsnalib.growth.BMI_CATEGORIES`, missing when excluded) and the flag columns of
-    :func:`jsnalib.growth.flag_implausible`. ``school_year`` and ``sex`` become plain strings.
-    """
-    missing = [c for c in _NCMP_COLUMNS if c not in records.columns]
-    if missing:
-        raise ValueError(f"records have no column(s) {missing}: expected the NCMP contract")
-    height = records["height_cm"].to_numpy(float)
-    weight = records["weight_kg"].to_numpy(float)
-    sex = records["sex"].astype(str).to_numpy()
-    age = growth.age_in_years(records["birth_date"], records["measurement_date"])
-    flags = growth.flag_implausible(height, weight, age, sex)
-    valid = ~flags["implausible"].to_numpy()
-    bmi = growth.bmi(height, weight)
-    sds = np.full(len(records), np.nan)
-    sds[valid] = growth.bmi_sds(bmi[valid], age[valid], sex[valid])
-    out = records.assign(
-        school_year=records["school_year"].astype(str),
-        sex=sex,
-        year=start_year(records["academic_year"]) if len(records) else np.array([], int),
-        age_years=age, bmi=bmi, bmi_sds=sds, category=growth.classify_bmi(sds),
-    )
-    flags.index = out.index
-    return pd.concat([out, flags], axis=1)
-
-
 # --------------------------------------------------------------------------------------------
 # counts, disclosure control and prevalence
 # --------------------------------------------------------------------------------------------
-
-def bmi_counts(classified: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Children with a valid measurement (``denominator``) and in each :data:`INDICATORS`
-    measure, for each combination of the ``by`` columns that has any.
-
-    ``classified`` is the output of :func:`classify_records`; excluded records (no category)
-    count nowhere. Returns ``by`` columns then :data:`COUNT_COLUMNS` (int64).
-    """
-    by = list(by)
-    absent = [c for c in [*by, "category"] if c not in classified.columns]
-    if absent:
-        raise ValueError(f"classified records have no column(s) {absent}")
-    valid = classified.loc[classified["category"].notna(), [*by, "category"]]
-    categories = list(growth.BMI_CATEGORIES)
-    table = (valid.groupby([*by, "category"], observed=True, sort=True).size()
-             .unstack("category", fill_value=0))
-    table.columns = table.columns.astype(str)
-    table = table.reindex(columns=categories, fill_value=0)
-    out = pd.DataFrame({"denominator": table.sum(axis=1)}, index=table.index)
-    for key, indicator in INDICATORS.items():
-        out[key] = table[list(indicator.categories)].sum(axis=1)
-    return out.astype(np.int64).reset_index()
-
 
 def add_total(table: pd.DataFrame, column: str, label: str,
               members: Sequence[str] | None = None,
@@ -286,7 +196,7 @@ def protect(table: pd.DataFrame, counts: Sequence[str], total: str | None = None
             sums: Sequence[Sequence[str]] = ()) -> pd.DataFrame:
     """Small-number suppression of a table whose rows add up in more than one way.
 
-    :func:`jsnalib.disclosure.suppress_table` protects one way of adding up at a time; here it
+    :func:`jsnalib.methods.disclosure.suppress_table` protects one way of adding up at a time; here it
     is applied for every entry of ``sums`` (the key columns held fixed while the remaining
     rows add up: ``["area_code", "year", "school_year"]`` for boys + girls = all children,
     ``["year", "school_year", "sex"]`` for districts = county) and for the row identity
@@ -294,7 +204,7 @@ def protect(table: pd.DataFrame, counts: Sequence[str], total: str | None = None
     changes. Counts of 1 to 4, and any count that would reveal one, come back as <NA>.
 
     Returns a copy with the count (and total) columns as nullable Int64; the result has passed
-    :func:`jsnalib.disclosure.assert_disclosure_safe`.
+    :func:`jsnalib.methods.disclosure.assert_disclosure_safe`.
     """
     cells = [*counts, *([total] if total else [])]
     values = table[cells].astype(float).to_numpy()
@@ -333,7 +243,7 @@ def prevalence(counts: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     ``denominator``, ``value`` (percent) and Wilson score limits ``lower``, ``upper``.
 
     Suppressed (missing) counts give missing values. Reference: Wilson (1927); APHO Technical
-    Briefing 3; :func:`jsnalib.stats.proportion`.
+    Briefing 3; :func:`jsnalib.methods.stats.proportion`.
     """
     keys = [c for c in counts.columns if c not in COUNT_COLUMNS]
     long = counts.melt(id_vars=[*keys, "denominator"], value_vars=list(INDICATORS),
@@ -389,11 +299,11 @@ def load(data_dir: str | Path, area_code: str, school_years: Sequence[str] = ("R
     """Read the NCMP records (once), the Fingertips export and the published figures.
 
     ``area_code`` is a JSNA area: a district, Staffordshire (= its districts' children) or
-    Stoke-on-Trent. Raises ``jsnalib.data.DataError`` for a malformed file and ValueError for
+    Stoke-on-Trent. Raises ``jsnalib.inputs.readers.DataError`` for a malformed file and ValueError for
     an unknown area or no records.
     """
     folder = Path(data_dir)
-    geography = Geography.load(folder)
+    geography = load_geography(folder)
     if not geography.is_known(area_code):
         raise ValueError(f"unknown area code {area_code!r}; expected a code in areas.csv")
     family = area_family(geography, area_code)
@@ -466,7 +376,7 @@ def _sorted(table: pd.DataFrame, columns: list[str], order: dict[str, list[str]]
 def exclusions(ncmp: NCMPExtract) -> pd.DataFrame:
     """Records left out, by reason and school year, disclosure-protected, for the page's area.
 
-    Reasons are those of :func:`jsnalib.growth.flag_implausible` (a record may have several;
+    Reasons are those of :func:`jsnalib.methods.growth.flag_implausible` (a record may have several;
     ``implausible`` counts each excluded record once). Columns: reason, description,
     ``Reception`` / ``Year 6`` (records), ``All`` (when both are shown) and ``percent`` of all
     records measured (blank where the count is suppressed).
@@ -520,34 +430,6 @@ def exclusion_reading(table: pd.DataFrame, measured: int) -> str:
 # England from Fingertips
 # --------------------------------------------------------------------------------------------
 
-def fingertips_measure(indicator_name: str) -> tuple[str, str] | None:
-    """(school_year, indicator) of a Fingertips NCMP indicator name, or None if it is not one
-    of :data:`INDICATORS` (e.g. healthy weight, or another indicator in the export).
-
-    "Reception prevalence of overweight (including obesity)" -> ("R", "excess_weight");
-    "Year 6 prevalence of obesity (including severe obesity)" -> ("6", "obese");
-    "Reception prevalence of severe obesity" -> ("R", "severely_obese").
-    """
-    name = str(indicator_name).lower()
-    if "reception" in name:
-        school_year = "R"
-    elif re.search(r"year\s*6", name):
-        school_year = "6"
-    else:
-        return None
-    if "underweight" in name:
-        return school_year, "underweight"
-    if "healthy" in name:
-        return None
-    if "overweight" in name:
-        return school_year, "excess_weight"
-    if "severe obesity" in name and "including severe obesity" not in name:
-        return school_year, "severely_obese"
-    if "obes" in name:
-        return school_year, "obese"
-    return None
-
-
 def england_benchmarks(export: pd.DataFrame, area_code: str = "E92000001") -> pd.DataFrame:
     """England's NCMP prevalence from a Fingertips export (as read by ``read_fingertips``).
 
@@ -587,7 +469,7 @@ def england_benchmarks(export: pd.DataFrame, area_code: str = "E92000001") -> pd
 def compare_with_england(table: pd.DataFrame, england: pd.DataFrame) -> pd.DataFrame:
     """Add ``england`` (England's value, percent) and ``comparison`` to a prevalence table.
 
-    The comparison is :func:`jsnalib.stats.compare` of the local confidence interval with
+    The comparison is :func:`jsnalib.methods.stats.compare` of the local confidence interval with
     England's value, with each measure's polarity (lower is better for excess weight, obesity
     and overweight; no judgement for underweight). Rows for boys or girls alone are "not
     compared": the England export holds all children only.
@@ -681,9 +563,9 @@ def trend_model(counts: pd.DataFrame, indicator: str = "excess_weight",
     interaction: does the yearly change differ between Reception and Year 6? With one school
     year the model is ``count + failures ~ year``. It is fitted to the yearly counts (the same
     likelihood as the records, far faster). When the years vary more than a binomial model
-    allows (Pearson dispersion above :data:`jsnalib.models.DISPERSION_THRESHOLD` and
+    allows (Pearson dispersion above :data:`jsnalib.methods.models.DISPERSION_THRESHOLD` and
     significant at 5%), standard errors are scaled by the dispersion (quasi-binomial), as
-    :func:`jsnalib.models.binomial_trend` intends.
+    :func:`jsnalib.methods.models.binomial_trend` intends.
 
     Odds ratios (``odds_ratios``): the yearly change in each school year, the ratio of the two
     (the interaction) and Year 6 against Reception in the latest year, with confidence limits
@@ -876,7 +758,7 @@ def inequality(ncmp: NCMPExtract, indicator: str = "excess_weight", pooled_years
     """Slope and relative index of inequality across IMD deciles, per school year.
 
     From the area's own (unsuppressed) decile counts over the latest ``pooled_years`` years:
-    :func:`jsnalib.stats.sii` with Wilson limits, ``value_type="proportion"`` and multiplier
+    :func:`jsnalib.methods.stats.sii` with Wilson limits, ``value_type="proportion"`` and multiplier
     -100, so the SII is in percentage points and positive when the measure is higher in the
     most deprived areas (the modelled gap between the most and least deprived ends) and the
     RII is most deprived / least deprived. Needs at least 5 deciles with children and with
@@ -914,7 +796,7 @@ def gradient_line(ncmp: NCMPExtract, school_year: str, indicator: str = "excess_
                   pooled_years: int = 3) -> pd.DataFrame:
     """The population-weighted straight line behind the SII at each decile (for the chart):
     weighted least squares of the area's prevalence (percent) on the relative rank, weights =
-    the deciles' shares of the children measured, as in :func:`jsnalib.stats.sii`."""
+    the deciles' shares of the children measured, as in :func:`jsnalib.methods.stats.sii`."""
     records = _latest_years(ncmp.area_records, pooled_years)
     part = bmi_counts(records[records["school_year"] == school_year], ["imd_decile"])
     if len(part) < 2:
@@ -1135,7 +1017,7 @@ def published_checks(published: pd.DataFrame, table: pd.DataFrame,
 
 
 # --------------------------------------------------------------------------------------------
-# charts (house style: jsnalib.plots)
+# charts (house style: jsnalib.report.plots)
 # --------------------------------------------------------------------------------------------
 
 @dataclass
@@ -1403,7 +1285,7 @@ _FORMATS = {"Number": "{:,.0f}", "Measured": "{:,.0f}", "%": "{:.1f}", "England 
 
 
 def formats(table: pd.DataFrame) -> dict[str, str]:
-    """Format strings for the columns of a ``display_*`` table (for jsnalib.display.table)."""
+    """Format strings for the columns of a ``display_*`` table (for jsnalib.report.display.table)."""
     out = {}
     for column in table.columns:
         if column in _FORMATS:

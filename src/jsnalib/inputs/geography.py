@@ -12,12 +12,11 @@ The JSNA's own ("home") authorities are the ones that have a statistical-neighbo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
 
-AREAS_FILE = "areas.csv"
-NEIGHBOURS_FILE = "neighbours.csv"
+from jsnalib.inputs.contracts import AREAS_FILE
+
 COUNTRY, REGION = "country", "region"
 
 
@@ -61,21 +60,6 @@ class Geography:
             for code, group in ranked.groupby("area_code", sort=False):
                 self._neighbours[str(code)] = group["neighbour_code"].astype(str).tolist()
 
-    @classmethod
-    def load(cls, data_dir: str | Path) -> Geography:
-        """Read and validate ``areas.csv`` and ``neighbours.csv`` from ``data_dir``.
-
-        Raises ``jsnalib.data.DataError`` naming file, row and column if either is malformed.
-        """
-        from jsnalib import data  # local import: jsnalib.data imports this module
-
-        data_dir = Path(data_dir)
-        areas = data.read_areas(data.find_file(data_dir, AREAS_FILE))
-        neighbours = data.read_neighbours(data.find_file(data_dir, NEIGHBOURS_FILE),
-                                          areas=cls(areas))
-        return cls(areas, neighbours)
-
-    from_dir = load
 
     # --- lookups -----------------------------------------------------------------------
     @property

@@ -1,12 +1,12 @@
 """Child protection re-referrals: the annual series, benchmarks, drivers, early warning and timing.
 
 A re-referral is a referral to children's social care within 12 months of a previous referral of
-the same child (DfE children in need census; flagged by :func:`jsnalib.derive.flag_rereferrals`).
+the same child (DfE children in need census; flagged by :func:`jsnalib.methods.derive.flag_rereferrals`).
 The re-referral percentage is re-referrals as a percentage of all referrals in a financial year.
 
 This module turns the record-level referrals of one children's-services authority into the tables
-of the re-referral chapter, each ready for :func:`jsnalib.display.table` after small-number
-suppression (:mod:`jsnalib.disclosure`), and the plain-English readings shown beside them:
+of the re-referral chapter, each ready for :func:`jsnalib.report.display.table` after small-number
+suppression (:mod:`jsnalib.methods.disclosure`), and the plain-English readings shown beside them:
 
 - :func:`annual_series`: referrals, re-referrals and the percentage with its Wilson interval;
 - :func:`benchmark_series`, :func:`comparison_table`: England, the region and the statistical
@@ -14,9 +14,9 @@ suppression (:mod:`jsnalib.disclosure`), and the plain-English readings shown be
   all their referrals);
 - :func:`funnel_points`: the area and its neighbours against funnel-plot limits;
 - :func:`trend_model`, :func:`odds_ratio_table`: a logistic trend adjusted for referral source;
-- :func:`monthly_chart`: a monthly p-chart with special-cause signals (:mod:`jsnalib.spc`);
+- :func:`monthly_chart`: a monthly p-chart with special-cause signals (:mod:`jsnalib.methods.spc`);
 - :func:`time_to_rereferral`, :func:`survival_table`: Kaplan-Meier time to the next referral by
-  the outcome of the first (:mod:`jsnalib.survival`);
+  the outcome of the first (:mod:`jsnalib.methods.survival`);
 - :func:`published_check`: the published figures against the modelled ones.
 
 References
@@ -39,8 +39,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from jsnalib import data, derive, disclosure, models, plots, spc, stats, survival
-from jsnalib.geography import Geography
+from jsnalib.inputs import readers
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import load_geography
+from jsnalib.methods import derive, disclosure, models, spc, stats, survival
+from jsnalib.report import plots
 
 __all__ = [
     "FILES",
@@ -200,11 +203,11 @@ class ChapterData:
         (:func:`area_records`); the published figures are the area's re-referral rows
         (:func:`published_rereferrals`)."""
         folder = Path(data_dir)
-        geography = Geography.load(folder)
-        referrals = data.read_referrals(data.find_file(folder, "referrals.csv.gz"), geography)
-        cin = data.read_cin_census(data.find_file(folder, "cin_census.csv"), geography)
-        published = data.read_published_figures(
-            data.find_file(folder, "published_figures.csv"), geography)
+        geography = load_geography(folder)
+        referrals = readers.read_referrals(readers.find_file(folder, "referrals.csv.gz"), geography)
+        cin = readers.read_cin_census(readers.find_file(folder, "cin_census.csv"), geography)
+        published = readers.read_published_figures(
+            readers.find_file(folder, "published_figures.csv"), geography)
         return cls(geography, area_code, geography.name(area_code),
                    area_records(referrals, area_code), cin,
                    published_rereferrals(published, area_code))
@@ -218,7 +221,7 @@ def area_records(referrals: pd.DataFrame, area_code: str) -> pd.DataFrame:
     referrals that can never be re-referrals; their number is in ``attrs["missing_child_id"]``.
 
     Args:
-        referrals: the record-level extract (``jsnalib.data.read_referrals``).
+        referrals: the record-level extract (``jsnalib.inputs.readers.read_referrals``).
         area_code: the children's-services authority (e.g. ``"E10000028"``).
 
     Returns:
@@ -325,7 +328,7 @@ def benchmark_series(cin: pd.DataFrame, geography: Geography, area_code: str,
     contributed. Years of ``years`` that the census does not cover are simply absent.
 
     Args:
-        cin: the children in need census counts (``jsnalib.data.read_cin_census``).
+        cin: the children in need census counts (``jsnalib.inputs.readers.read_cin_census``).
         geography: the area lookup.
         area_code: the authority whose region and neighbours are wanted.
         years: [first, last] financial year.
@@ -363,7 +366,7 @@ def benchmark_series(cin: pd.DataFrame, geography: Geography, area_code: str,
 
 
 def trend_data(annual: pd.DataFrame, benchmarks: pd.DataFrame, area_name: str) -> pd.DataFrame:
-    """The area and its benchmarks in one long frame for :func:`jsnalib.plots.trend_chart`
+    """The area and its benchmarks in one long frame for :func:`jsnalib.report.plots.trend_chart`
     (columns ``name, financial_year, referrals, rereferrals, percent, lower, upper``); the
     area's counts pass through small-number suppression."""
     local = _suppress(annual).assign(name=area_name)
@@ -380,7 +383,7 @@ def comparison_table(annual: pd.DataFrame, benchmarks: pd.DataFrame, area_name: 
 
     Each benchmark row says whether the area's percentage is significantly different from that
     benchmark's value (the area's interval against the benchmark value, as Fingertips does:
-    :func:`jsnalib.stats.compare`).
+    :func:`jsnalib.methods.stats.compare`).
 
     Returns:
         DataFrame: ``Area, Referrals, Re-referrals, Re-referrals (%), Lower CI (%),
@@ -454,7 +457,7 @@ def funnel_points(annual: pd.DataFrame, cin: pd.DataFrame, geography: Geography,
                   area_code: str, year: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The area and its statistical neighbours in one year, with funnel-plot limits.
 
-    The limits are those of :func:`jsnalib.stats.proportion_funnel` (PHE method, Wilson score
+    The limits are those of :func:`jsnalib.methods.stats.proportion_funnel` (PHE method, Wilson score
     limits around the pooled percentage of the plotted authorities).
 
     Returns:
@@ -535,7 +538,7 @@ def trend_model(records: pd.DataFrame, years: Sequence[str],
     """Logistic regression of re-referral on financial year, adjusted for referral source.
 
     ``rereferral ~ year + C(source)`` on the individual referrals of ``years``
-    (:func:`jsnalib.models.binomial_trend`), with the most common source as the reference
+    (:func:`jsnalib.methods.models.binomial_trend`), with the most common source as the reference
     category so that each source's odds ratio compares it with the usual referrer. The year
     odds ratio is the change in the odds of a referral being a re-referral per year, among
     referrals from the same source.
@@ -693,7 +696,7 @@ def monthly_chart(records: pd.DataFrame, start: str, baseline_end: str, end: str
     """A monthly p-chart of the re-referral percentage from ``start`` to ``end``.
 
     The centre line is the pooled percentage from ``start`` to ``baseline_end`` (the baseline);
-    every month is judged against it with the rules of :mod:`jsnalib.spc`. Counts pass through
+    every month is judged against it with the rules of :mod:`jsnalib.methods.spc`. Counts pass through
     small-number suppression first, so a month with a suppressed count is shown as a gap and
     is not judged.
 
@@ -701,10 +704,10 @@ def monthly_chart(records: pd.DataFrame, start: str, baseline_end: str, end: str
         records: from :func:`area_records` (re-referrals flagged over the whole history).
         start, baseline_end, end: months like ``"2020-04"``; ``end`` defaults to the last month
             in the records.
-        run_length, trend_length: as in :func:`jsnalib.spc.p_chart`.
+        run_length, trend_length: as in :func:`jsnalib.methods.spc.p_chart`.
 
     Returns:
-        ``(chart, labels)``: the :func:`jsnalib.spc.p_chart` frame with a ``month`` column
+        ``(chart, labels)``: the :func:`jsnalib.methods.spc.p_chart` frame with a ``month`` column
         (first day of the month) and the month labels ("Apr 2020").
     """
     first = _month(start, "start")
@@ -771,7 +774,7 @@ def signal_table(chart: pd.DataFrame, labels: Sequence[str],
 def spc_reading(chart: pd.DataFrame, labels: Sequence[str], polarity: str = "low_is_good") -> str:
     """Plain English for :func:`monthly_chart`: the centre line, the latest month, how many
     months are signals, and when the chart, drawn month by month, first signalled a change
-    after the baseline (:func:`jsnalib.spc.first_detection`) against when the annual figure for
+    after the baseline (:func:`jsnalib.methods.spc.first_detection`) against when the annual figure for
     that year would be known."""
     labels = list(labels)
     latest = chart.iloc[-1]
@@ -892,7 +895,7 @@ def published_rereferrals(published: pd.DataFrame, area_code: str) -> pd.DataFra
 
 
 def published_points(rows: pd.DataFrame) -> pd.DataFrame:
-    """The published values as points for :func:`jsnalib.plots.trend_chart` (columns ``x,
+    """The published values as points for :func:`jsnalib.report.plots.trend_chart` (columns ``x,
     value, label``), one per period. The first point from each document is labelled with the
     document's title; later points from the same document are left unlabelled, so labels do not
     pile up."""
@@ -905,7 +908,7 @@ def published_points(rows: pd.DataFrame) -> pd.DataFrame:
 
 def trend_figure(series: pd.DataFrame, published: pd.DataFrame,
                  area_name: str) -> tuple[Figure, str]:
-    """The annual trend chart (:func:`jsnalib.plots.trend_chart`) of :func:`trend_data`, with the
+    """The annual trend chart (:func:`jsnalib.report.plots.trend_chart`) of :func:`trend_data`, with the
     published points (:func:`published_points`, may be empty) and their labels set below the
     points, where the lines leave room. Returns ``(figure, alt_text)``."""
     fig, alt = plots.trend_chart(

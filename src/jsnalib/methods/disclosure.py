@@ -354,5 +354,5 @@ def assert_disclosure_safe(df: pd.DataFrame, count_cols: Sequence[str],
         more = f" and {len(found) - 10} more" if len(found) > 10 else ""
         raise DisclosureError(
             f"{len(found)} count(s) of {lo}-{hi} would be shown: {listed}{more}. "
-            "Suppress them with jsnalib.disclosure.suppress_table before display.")
+            "Suppress them with jsnalib.methods.disclosure.suppress_table before display.")
     return df

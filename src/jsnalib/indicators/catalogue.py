@@ -46,10 +46,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib import derive, stats
-from jsnalib import obesity as obesity_chapter
-from jsnalib.data import (
+from jsnalib.indicators import ncmp
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.periods import start_year
+from jsnalib.inputs.readers import (
     find_file,
+    load_geography,
     read_births_deaths,
     read_cin_census,
     read_fingertips,
@@ -57,7 +59,7 @@ from jsnalib.data import (
     read_population,
     read_referrals,
 )
-from jsnalib.geography import Geography
+from jsnalib.methods import derive, stats
 
 #: The data files the indicators read (as named in data/ and in data/synthetic.json).
 DATA_FILES = ("births_deaths.csv", "ncmp.csv.gz", "fingertips_ncmp.csv", "referrals.csv.gz",
@@ -72,7 +74,7 @@ ROW_COLUMNS = ["indicator", "area_code", "value_from", "period", "time", "count"
 #: The age group of population.csv used as the denominator of the referral rate.
 CHILD_AGE_GROUP = "0-17"
 
-#: The NCMP measures the book's indicators use (keys of :data:`jsnalib.obesity.INDICATORS`).
+#: The NCMP measures the book's indicators use (keys of :data:`jsnalib.indicators.ncmp.INDICATORS`).
 NCMP_MEASURES = ("excess_weight", "obese")
 _NCMP_COLUMNS = ["area_code", "academic_year", "time", "school_year", "measure", "count",
                  "denominator", "value", "lower", "upper", "from_records"]
@@ -107,10 +109,10 @@ class IndicatorData:
     def load(cls, data_dir: str | Path) -> IndicatorData:
         """Read and aggregate every input in :data:`FILES` from ``data_dir``.
 
-        Raises ``jsnalib.data.DataError`` naming file, row and column if a file is malformed.
+        Raises ``jsnalib.inputs.readers.DataError`` naming file, row and column if a file is malformed.
         """
         folder = Path(data_dir)
-        geography = Geography.load(folder)
+        geography = load_geography(folder)
 
         def path(name: str) -> Path:
             return find_file(folder, name)
@@ -136,7 +138,7 @@ def referral_counts(records: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame
     """Referrals and re-referrals per area and financial year, from records and the census.
 
     Re-referrals are flagged over each authority's whole record history
-    (:func:`jsnalib.derive.flag_rereferrals`). A financial year is kept only when the records
+    (:func:`jsnalib.methods.derive.flag_rereferrals`). A financial year is kept only when the records
     reach back 12 months before it starts: in the first year of an extract earlier referrals
     are unseen, so its re-referral rate would be too low. Areas in the records replace any rows
     the census file has for them.
@@ -180,9 +182,9 @@ def ncmp_counts(records: pd.DataFrame, geography: Geography) -> pd.DataFrame:
     """NCMP prevalence counts per area, academic year and school year, from records.
 
     Records are classified exactly as the obesity chapter does
-    (:func:`jsnalib.obesity.classify_records`: UK90 BMI SDS and NCMP category; records flagged
+    (:func:`jsnalib.indicators.ncmp.classify_records`: UK90 BMI SDS and NCMP category; records flagged
     implausible or incomplete are left out of numerator and denominator, as the NCMP leaves out
-    invalid measurements) and counted with :func:`jsnalib.obesity.bmi_counts`. Upper-tier areas
+    invalid measurements) and counted with :func:`jsnalib.indicators.ncmp.bmi_counts`. Upper-tier areas
     made of districts (Staffordshire) get the sum of their districts.
 
     Returns:
@@ -193,7 +195,7 @@ def ncmp_counts(records: pd.DataFrame, geography: Geography) -> pd.DataFrame:
     if records.empty:
         return pd.DataFrame(columns=_NCMP_COLUMNS)
     keys = ["area_code", "academic_year", "school_year"]
-    counts = obesity_chapter.bmi_counts(obesity_chapter.classify_records(records), by=keys)
+    counts = ncmp.bmi_counts(ncmp.classify_records(records), by=keys)
     counts["area_code"] = counts["area_code"].astype(str)
     counts["academic_year"] = counts["academic_year"].astype(str)
     columns = ["denominator", *NCMP_MEASURES]
@@ -205,7 +207,7 @@ def ncmp_counts(records: pd.DataFrame, geography: Geography) -> pd.DataFrame:
                            ignore_index=True)
     long = counts.melt(id_vars=[*keys, "denominator"], value_vars=list(NCMP_MEASURES),
                        var_name="measure", value_name="count")
-    long["time"] = obesity_chapter.start_year(long["academic_year"])
+    long["time"] = start_year(long["academic_year"])
     long[["value", "lower", "upper"]] = np.nan
     long["count"] = long["count"].astype(float)
     long["denominator"] = long["denominator"].astype(float)
@@ -217,13 +219,13 @@ def ncmp_counts(records: pd.DataFrame, geography: Geography) -> pd.DataFrame:
 def fingertips_ncmp(export: pd.DataFrame) -> pd.DataFrame:
     """The NCMP measures of a Fingertips export (England, region) shaped as :func:`ncmp_counts`.
 
-    Indicators are recognised by name (:func:`jsnalib.obesity.fingertips_measure`), persons
+    Indicators are recognised by name (:func:`jsnalib.indicators.ncmp.fingertips_measure`), persons
     only, without a category breakdown. Count and Denominator are kept (so intervals can be
     recomputed at any confidence) with the published value and 95% limits.
     """
     whole = export[(export["Sex"].astype(str).str.lower() == "persons")
                    & export["Category Type"].isna()]
-    measures = whole["Indicator Name"].map(obesity_chapter.fingertips_measure)
+    measures = whole["Indicator Name"].map(ncmp.fingertips_measure)
     wanted = measures.map(lambda m: m is not None and m[1] in NCMP_MEASURES)
     rows, measures = whole[wanted], measures[wanted]
     out = pd.DataFrame({
@@ -237,7 +239,7 @@ def fingertips_ncmp(export: pd.DataFrame) -> pd.DataFrame:
         "lower": rows["Lower CI 95.0 limit"].astype(float).to_numpy(),
         "upper": rows["Upper CI 95.0 limit"].astype(float).to_numpy(),
     })
-    out["time"] = (obesity_chapter.start_year(out["academic_year"]) if len(out)
+    out["time"] = (start_year(out["academic_year"]) if len(out)
                    else np.array([], dtype=np.int64))
     out["from_records"] = False
     return out[_NCMP_COLUMNS].sort_values(["area_code", "school_year", "measure", "time"]
@@ -319,8 +321,8 @@ def infant_mortality(data: IndicatorData, area_codes: Sequence[str], confidence:
     """Infant mortality rate: deaths under 1 year per 1,000 live births, `years` pooled.
 
     Periods are every run of `years` consecutive calendar years in births_deaths.csv
-    (:func:`jsnalib.derive.pool_years`; "2021-23"); ``years=1`` gives single years (used for
-    the trend test, since pooled periods overlap). CI: :func:`jsnalib.stats.rate` (exact
+    (:func:`jsnalib.methods.derive.pool_years`; "2021-23"); ``years=1`` gives single years (used for
+    the trend test, since pooled periods overlap). CI: :func:`jsnalib.methods.stats.rate` (exact
     Poisson below 10 deaths, Byar's from 10; APHO Technical Briefing 3).
 
     Returns:
@@ -367,7 +369,7 @@ def excess_weight(data: IndicatorData, area_codes: Sequence[str], confidence: fl
 
     Children at or above the 85th UK90 BMI centile, as a percentage of children measured with a
     valid record, in Reception (``school_year="R"``) or Year 6 (``"6"``). CI: Wilson score
-    (:func:`jsnalib.stats.proportion`). Local areas from NCMP records (:func:`ncmp_counts`),
+    (:func:`jsnalib.methods.stats.proportion`). Local areas from NCMP records (:func:`ncmp_counts`),
     England and region from the Fingertips export (its published values where it has no counts).
 
     Returns:
@@ -393,7 +395,7 @@ def rereferrals(data: IndicatorData, area_codes: Sequence[str], confidence: floa
                 ) -> pd.DataFrame:
     """Re-referrals: % of referrals in the financial year within 12 months of a previous one.
 
-    DfE children in need census definition (:func:`jsnalib.derive.flag_rereferrals` for the
+    DfE children in need census definition (:func:`jsnalib.methods.derive.flag_rereferrals` for the
     two authorities' records; cin_census.csv for England, region and neighbours). CI: Wilson
     score. A district gets its county's figure (``value_from``, ``note``).
 
@@ -427,7 +429,7 @@ def referral_rate(data: IndicatorData, area_codes: Sequence[str], confidence: fl
 
     The denominator is the mid-year population estimate of the calendar year in which the
     financial year starts (mid-2023 for 2023-24: 30 June lies inside the financial year), as
-    the DfE children in need statistics use. CI: :func:`jsnalib.stats.rate` (Byar's). A
+    the DfE children in need statistics use. CI: :func:`jsnalib.methods.stats.rate` (Byar's). A
     district gets its county's figure. Years without a population estimate are left out.
 
     Returns:

@@ -30,9 +30,10 @@ from typing import Any
 import nbformat
 import yaml
 
-from jsnalib.geography import Geography
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import load_geography
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 CACHE_KEY_FIELD = "jsna"
 
 
@@ -141,7 +142,7 @@ def _file_digest(path: Path) -> str:
 
 #: Modules that build the book or drive the command line; notebooks never import them, so a
 #: change to one re-builds the book (see book_sources_hash) but re-executes no page.
-BUILD_ONLY_MODULES = ("bookbuild.py", "sphinx_ext.py", "cli.py")
+BUILD_ONLY_MODULES = ("build/bookbuild.py", "build/sphinx_ext.py", "build/cli.py")
 
 
 def library_hash() -> str:
@@ -236,7 +237,7 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
     """Expand runs.yml into validated runs (one per page)."""
     spec = yaml.safe_load(project.runs_file.read_text(encoding="utf-8")) or {}
     data_dir = (project.notebooks / spec.get("data_dir", "../data")).resolve()
-    geography = Geography.from_dir(data_dir)
+    geography = load_geography(data_dir)
     runs: list[Run] = []
     for entry in spec.get("runs", []):
         template = project.notebooks / entry["template"]
@@ -492,7 +493,7 @@ def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -
     if not setup_stamp.is_file() or setup_stamp.read_text() != setup_key:
         # Sphinx re-reads changed pages only; a new configuration must re-render every page
         shutil.rmtree(work, ignore_errors=True)
-    command = [sys.executable, "-m", "jsnalib.bookbuild", str(project.root), str(work),
+    command = [sys.executable, "-m", "jsnalib.build.bookbuild", str(project.root), str(work),
                "--jobs", str(jobs or os.cpu_count() or 1)]
     if quiet:
         command.append("--quiet")

@@ -2,7 +2,7 @@
 
 Charts have a title, labelled axes with units, a legend where there is more than one series, and
 alt text that states what the chart shows in numbers, for readers using a screen reader. Pass
-the pair to :func:`jsnalib.display.figure` to put it on the page with its data as CSV.
+the pair to :func:`jsnalib.report.display.figure` to put it on the page with its data as CSV.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def funnel_chart(
 ) -> tuple[Figure, str]:
     """A funnel plot: points (columns label, denominator, value) against 95% and 99.8% limits.
 
-    `limits` is the frame from :func:`jsnalib.stats.proportion_funnel` (population, lower_95,
+    `limits` is the frame from :func:`jsnalib.methods.stats.proportion_funnel` (population, lower_95,
     upper_95, lower_998, upper_998, baseline), on the same scale as the points' values.
     """
     fig, ax = plt.subplots()

@@ -5,17 +5,17 @@ functions and displays what they return.
 
 - Rates, annual and pooled over consecutive years (the national convention is 3 years, as in
   "2017-19"), with exact Poisson confidence limits below 10 deaths and Byar's from 10
-  (:func:`jsnalib.stats.rate`), compared with a benchmark (lower is better).
+  (:func:`jsnalib.methods.stats.rate`), compared with a benchmark (lower is better).
 - Small numbers: ONS births and deaths are aggregate counts, so record-level suppression does
   not apply, but following the Public Health England / OHID convention a rate is not published
   when it rests on fewer than 3 deaths, and rates from fewer than 10 deaths (exact limits) are
   marked.
 - The trend (Poisson GLM with log live births as offset, negative binomial when the counts are
-  overdispersed: :func:`jsnalib.models.poisson_trend`), whether the gap with England is closing
-  (:func:`jsnalib.models.gap_test`), the projection to a target year
-  (:func:`jsnalib.models.project_rate`) and how many fewer deaths a year would match England.
+  overdispersed: :func:`jsnalib.methods.models.poisson_trend`), whether the gap with England is closing
+  (:func:`jsnalib.methods.models.gap_test`), the projection to a target year
+  (:func:`jsnalib.methods.models.project_rate`) and how many fewer deaths a year would match England.
 - Inequality across deprivation quintiles: rates and the slope index of inequality
-  (:func:`jsnalib.stats.sii`).
+  (:func:`jsnalib.methods.stats.sii`).
 - Plain-English readings of each result for councillors (``describe_*``).
 
 References: Office for National Statistics, *Child and infant mortality in England and Wales*
@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from jsnalib import derive, models, plots, stats
-from jsnalib.data import find_file, read_births_deaths, read_published_figures
-from jsnalib.geography import Geography
+from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import find_file, load_geography, read_births_deaths, read_published_figures
+from jsnalib.methods import derive, models, stats
+from jsnalib.report import plots
 
 #: The data files this chapter reads from data/ (for the data notice) ...
 DATA_FILES = ("births_deaths.csv", "births_deaths_imd.csv", "published_figures.csv")
@@ -82,10 +83,10 @@ class Inputs:
 def load_inputs(data_dir: str | Path) -> Inputs:
     """Read births_deaths.csv, births_deaths_imd.csv, published_figures.csv and the area lookups.
 
-    Raises ``jsnalib.data.DataError`` naming file, row and column when a file is malformed.
+    Raises ``jsnalib.inputs.readers.DataError`` naming file, row and column when a file is malformed.
     """
     folder = Path(data_dir)
-    geography = Geography.load(folder)
+    geography = load_geography(folder)
     counts = ["area_code", "year", "live_births", "infant_deaths"]
     births = read_births_deaths(find_file(folder, "births_deaths.csv"), geography)
     deprivation = read_births_deaths(find_file(folder, "births_deaths_imd.csv"), geography)
@@ -122,7 +123,7 @@ def select_years(data: pd.DataFrame, first_year: int | None = None,
 
 
 def _check_confidence(confidence: float) -> float:
-    """``confidence`` as a fraction; 0.9-1 or 90-100 accepted, as in :mod:`jsnalib.stats`."""
+    """``confidence`` as a fraction; 0.9-1 or 90-100 accepted, as in :mod:`jsnalib.methods.stats`."""
     if isinstance(confidence, bool) or not isinstance(confidence, int | float | np.number):
         raise ValueError(f"confidence must be a number such as 0.95, got {confidence!r}")
     level = float(confidence) / 100 if 90 <= confidence <= 100 else float(confidence)
@@ -140,7 +141,7 @@ def ci_label(confidence: float) -> str:
 def add_rates(counts: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Add ``rate, lower, upper`` (per 1,000 live births) and ``note`` to counts.
 
-    Limits: exact Poisson below 10 deaths, Byar's from 10 (:func:`jsnalib.stats.rate`). Rates
+    Limits: exact Poisson below 10 deaths, Byar's from 10 (:func:`jsnalib.methods.stats.rate`). Rates
     from fewer than 3 deaths are blanked (value and limits) as PHE does; those from 3-9 deaths
     are kept and marked. Rows without births or deaths stay blank.
     """
@@ -169,7 +170,7 @@ def rates(
 ) -> pd.DataFrame:
     """Infant mortality rates per 1,000 live births for each area, by year or pooled period.
 
-    ``pool`` consecutive calendar years are added up (:func:`jsnalib.derive.pool_years`; 3 gives
+    ``pool`` consecutive calendar years are added up (:func:`jsnalib.methods.derive.pool_years`; 3 gives
     the national "2017-19" periods, 1 single years). Returns :data:`RATE_COLUMNS`, areas in the
     order given, periods in time order.
     """
@@ -191,7 +192,7 @@ def compare_with(rate_table: pd.DataFrame, benchmark: str) -> pd.DataFrame:
     """Add ``benchmark_rate`` and ``compared`` ("better"/"similar"/"worse"/"not compared").
 
     Each area's interval is compared with the benchmark area's rate in the same period
-    (:func:`jsnalib.stats.compare`, lower is better). The benchmark's own rows say "benchmark".
+    (:func:`jsnalib.methods.stats.compare`, lower is better). The benchmark's own rows say "benchmark".
     """
     if not (rate_table["area_code"] == benchmark).any():
         raise ValueError(f"the rates table has no rows for the benchmark {benchmark!r}")
@@ -214,7 +215,7 @@ def latest(rate_table: pd.DataFrame, area_code: str) -> pd.Series:
 
 def display_rates(rate_table: pd.DataFrame, confidence: float = 0.95,
                   benchmark_name: str | None = None) -> pd.DataFrame:
-    """The rates table with readable column headings, for :func:`jsnalib.display.table`."""
+    """The rates table with readable column headings, for :func:`jsnalib.report.display.table`."""
     label = ci_label(confidence)
     bench = benchmark_name or "benchmark"
     names = {"area_name": "Area", "quintile": "Deprivation quintile", "period": "Period",
@@ -294,7 +295,7 @@ def describe_rate(row: pd.Series, benchmark_name: str, confidence: float = 0.95)
 
 
 def trend(births_deaths: pd.DataFrame, area_code: str, confidence: float = 0.95) -> models.TrendFit:
-    """The annual trend of an area's rate: :func:`jsnalib.models.poisson_trend` on its yearly
+    """The annual trend of an area's rate: :func:`jsnalib.methods.models.poisson_trend` on its yearly
     deaths with log live births as offset (negative binomial when overdispersed)."""
     rows = births_deaths[births_deaths["area_code"] == area_code]
     if rows.empty:
@@ -348,7 +349,7 @@ def describe_model(fit: models.TrendFit) -> str:
 
 def gap(births_deaths: pd.DataFrame, area_code: str, benchmark: str,
         confidence: float = 0.95) -> models.GapTest:
-    """Is the gap with the benchmark changing? :func:`jsnalib.models.gap_test` on annual counts
+    """Is the gap with the benchmark changing? :func:`jsnalib.methods.models.gap_test` on annual counts
     (area-by-year interaction; standard errors scaled when overdispersed)."""
     rows = births_deaths[births_deaths["area_code"].isin([area_code, benchmark])]
     frame = rows[["area_code", "year", "live_births", "infant_deaths"]].astype(
@@ -397,7 +398,7 @@ def projection(fit: models.TrendFit, births_deaths: pd.DataFrame, area_code: str
                to_year: int = 2030, pool: int = 3) -> pd.DataFrame:
     """The fitted trend carried on to ``to_year``, each future year with the average births of
     the last ``pool`` years: year, births, rate, lower_ci, upper_ci, lower_pi, upper_pi
-    (per 1,000; :func:`jsnalib.models.project_rate`, seeded, at the fit's confidence)."""
+    (per 1,000; :func:`jsnalib.methods.models.project_rate`, seeded, at the fit's confidence)."""
     rows = births_deaths[births_deaths["area_code"] == area_code].dropna(
         subset=["live_births"]).sort_values("year")
     last = int(rows["year"].max())
@@ -568,7 +569,7 @@ def deprivation_rates(by_deprivation: pd.DataFrame, geography: Geography,
 def inequality(quintile_rates: pd.DataFrame, confidence: float = 0.95) -> pd.Series:
     """Slope and relative index of inequality across the quintiles of one area.
 
-    :func:`jsnalib.stats.sii` on the quintile rates (births as population), on the log scale
+    :func:`jsnalib.methods.stats.sii` on the quintile rates (births as population), on the log scale
     (``value_type="rate"``), with the sign reversed so that a positive SII is the excess in the
     most deprived: SII = modelled rate at the most deprived end minus the least deprived end
     (per 1,000), RII = their ratio. All NaN when a quintile's rate is not published (fewer than
@@ -655,7 +656,7 @@ def describe_deprivation_adjusted(adjusted: pd.Series, area_name: str, benchmark
 
 def fitted_gradient(quintile_rates: pd.DataFrame) -> pd.DataFrame:
     """The SII regression line at each quintile's rank (births-weighted least squares of rate on
-    relative rank, as :func:`jsnalib.stats.sii` fits it): columns quintile, value."""
+    relative rank, as :func:`jsnalib.methods.stats.sii` fits it): columns quintile, value."""
     ordered = quintile_rates.sort_values("imd_quintile")
     share = ordered["live_births"].astype(float).to_numpy()
     share = share / share.sum()
@@ -745,7 +746,7 @@ def describe_published(table: pd.DataFrame, points: pd.DataFrame, area_name: str
 
 def rates_chart(rate_table: pd.DataFrame, title: str, xlabel: str,
                 published: pd.DataFrame | None = None) -> tuple[Figure, str]:
-    """Rates with confidence bands, one line per area (:func:`jsnalib.plots.trend_chart`)."""
+    """Rates with confidence bands, one line per area (:func:`jsnalib.report.plots.trend_chart`)."""
     return plots.trend_chart(rate_table, x="period", value="rate", lower="lower", upper="upper",
                              series="area_name", title=title, ylabel=YLABEL, xlabel=xlabel,
                              published=published)
@@ -755,7 +756,7 @@ def projection_chart(annual: pd.DataFrame, fitted: pd.DataFrame, projected: pd.D
                      benchmark_row: pd.Series, benchmark_name: str, title: str,
                      confidence: float = 0.95) -> tuple[Figure, str]:
     """Observed annual rates, the fitted trend, its projection with a prediction interval, and
-    the benchmark's latest rate as a reference line (house style of :mod:`jsnalib.plots`)."""
+    the benchmark's latest rate as a reference line (house style of :mod:`jsnalib.report.plots`)."""
     import matplotlib.pyplot as plt
 
     label = f"{100 * _check_confidence(confidence):g}%"
@@ -797,7 +798,7 @@ def projection_chart(annual: pd.DataFrame, fitted: pd.DataFrame, projected: pd.D
 
 
 def deprivation_chart(quintile_rates: pd.DataFrame, title: str) -> tuple[Figure, str]:
-    """Rates by deprivation quintile with the SII line (:func:`jsnalib.plots.gradient_chart`)."""
+    """Rates by deprivation quintile with the SII line (:func:`jsnalib.report.plots.gradient_chart`)."""
     shown = quintile_rates.sort_values("imd_quintile")
     fitted = fitted_gradient(shown) if shown["rate"].notna().all() else None
     return plots.gradient_chart(shown, group="quintile", value="rate", lower="lower",
@@ -958,7 +959,7 @@ def key_messages(results: Results) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
-# page elements: keyword arguments for jsnalib.display.figure / jsnalib.display.table
+# page elements: keyword arguments for jsnalib.report.display.figure / jsnalib.report.display.table
 
 
 def _download(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 A schema is a tuple of :class:`Column` (name, kind, whether it may be blank, allowed values or
 range, pattern, key membership, whether it may carry a suppression marker, which areas it may
-name) and a tuple of rules. The reading engine in :mod:`jsnalib.data` applies them; the data
+name) and a tuple of rules. The reading engine in :mod:`jsnalib.inputs.readers` applies them; the data
 dictionary in data/README.md describes the same contracts for people (a test keeps the two in
 step).
 
@@ -45,10 +45,15 @@ SUPPRESSION_MARKERS: dict[str, str] = {
 KINDS = ("str", "code", "int", "float", "date", "category", "year", "financial_year",
          "academic_year")
 
-#: Which areas an area-code column may name (checked against jsnalib.geography.Geography).
+#: Which areas an area-code column may name (checked against jsnalib.inputs.geography.Geography).
 AREA_SCOPES = ("any", "home", "lowest")
 
 GSS_PATTERN = r"[EWSNK]\d{8}"
+#: The manifest in data/ listing which files are synthetic demonstration data.
+SYNTHETIC_MANIFEST = "synthetic.json"
+#: The area lookups every other file is checked against.
+AREAS_FILE = "areas.csv"
+NEIGHBOURS_FILE = "neighbours.csv"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@
 (comma separated), ``child_area_type_id`` and ``parent_area_type_id``, streams the answer to a
 temporary file beside the destination, checks it (HTTP status, content type, the export's
 header row, data present for every indicator asked for, the whole file readable by
-:func:`jsnalib.data.read_fingertips`) and only then renames it into place. Any failure raises
+:func:`jsnalib.inputs.readers.read_fingertips`) and only then renames it into place. Any failure raises
 :class:`FetchError` and leaves no partial file; an existing destination file is untouched.
 
 Fingertips area type ids used here: 15 England, 6 regions, 502 counties and unitary
@@ -24,8 +24,8 @@ from typing import Any
 
 import requests
 
-from jsnalib import data
-from jsnalib.contracts import FINGERTIPS
+from jsnalib.inputs import readers
+from jsnalib.inputs.contracts import FINGERTIPS
 
 FINGERTIPS_HOST = "https://fingertips.phe.org.uk"
 CSV_ENDPOINT = f"{FINGERTIPS_HOST}/api/all_data/csv/by_indicator_id"
@@ -150,8 +150,8 @@ def _check_download(path: Path, ids: list[int], what: str, name: str) -> None:
         raise FetchError(f"the answer for {what} is not a Fingertips CSV export: its header "
                          f"lacks {', '.join(missing)} (first line: {head.splitlines()[0][:120]!r})")
     try:
-        table = data._read(FINGERTIPS, path, check_areas=False, label=name)
-    except data.DataError as exc:
+        table = readers._read(FINGERTIPS, path, check_areas=False, label=name)
+    except readers.DataError as exc:
         if any("no data rows" in p.issue for p in exc.problems):
             raise FetchError(f"Fingertips has no data for {what}: check the indicator id and "
                              "area types on the Fingertips website") from exc

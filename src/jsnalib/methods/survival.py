@@ -26,14 +26,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import special
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from jsnalib import plots
-
 __all__ = [
-    "cumulative_chart",
     "kaplan_meier",
     "kaplan_meier_curves",
     "kaplan_meier_table",
@@ -217,7 +213,7 @@ def kaplan_meier_curves(
 
     Args:
         data: one row per person with the ``by``, ``time`` and ``event`` columns (e.g. from
-            :func:`jsnalib.derive.months_to_rereferral`).
+            :func:`jsnalib.methods.derive.months_to_rereferral`).
         by: the grouping column (e.g. ``"outcome"``).
         grid: the times to read each curve at (>= 0).
         time, event: the column names of follow-up time and event flag.
@@ -250,7 +246,7 @@ def kaplan_meier_table(
 
     Returns:
         DataFrame with ``by``, ``time``, ``people``, ``events``, ``censored``, ``remaining``
-        (counts as in :func:`survival_at`: pass them through :mod:`jsnalib.disclosure` before
+        (counts as in :func:`survival_at`: pass them through :mod:`jsnalib.methods.disclosure` before
         display), ``cumulative_percent``, ``cumulative_lower`` and ``cumulative_upper``.
     """
     columns = ["time", "people", "events", "censored", "remaining", *_CUMULATIVE]
@@ -258,52 +254,3 @@ def kaplan_meier_table(
               .assign(**{by: name})[[by, *columns]]
               for name, group in _groups(data, by, time, event)]
     return pd.concat(frames, ignore_index=True)
-
-
-def cumulative_chart(
-    curves: pd.DataFrame,
-    by: str,
-    title: str,
-    xlabel: str,
-    ylabel: str,
-    labels: dict[str, str] | None = None,
-    confidence: float = 0.95,
-    decimals: int = 1,
-) -> tuple[Figure, str]:
-    """Cumulative percentage with the event over time, one line per group through its grid
-    points (e.g. each whole month) with a shaded confidence band, in the house style; returns
-    ``(figure, alt_text)``. The grid points are the estimates; lines join them for reading.
-
-    Args:
-        curves: the frame from :func:`kaplan_meier_curves`.
-        by: its group column.
-        title, xlabel, ylabel: chart text (say the units, e.g. "Months since referral").
-        labels: optional display names for the groups.
-        confidence: the level the curves' limits were computed at (for the alt text).
-    """
-    level = _level(confidence)
-    labels = labels or {}
-    fig, ax = plots.plt.subplots()
-    parts = []
-    for i, (name, group) in enumerate(curves.groupby(by, sort=False)):
-        group = group.dropna(subset=["cumulative_percent"]).sort_values("time")
-        colour = plots.PALETTE[i % len(plots.PALETTE)]
-        label = labels.get(name, str(name))
-        ax.plot(group["time"], group["cumulative_percent"], color=colour, marker="o", ms=2.5,
-                label=label)
-        ax.fill_between(group["time"], group["cumulative_lower"], group["cumulative_upper"],
-                        color=colour, alpha=0.18, linewidth=0)
-        last = group.iloc[-1]
-        parts.append(f"{label}: {last['cumulative_percent']:.{decimals}f}% "
-                     f"({100 * level:g}% CI {last['cumulative_lower']:.{decimals}f}% to "
-                     f"{last['cumulative_upper']:.{decimals}f}%) by {last['time']:g}")
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
-    ax.set_xlim(left=0)
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    alt = (f"Line chart: {title}. The lines rise as more have the event over time. "
-           + "; ".join(parts) + f" ({xlabel.lower()}). Shaded bands are confidence intervals.")
-    return fig, alt

@@ -1,14 +1,14 @@
 """Area profiles and the outcomes summary: every indicator, rated against England and the region.
 
 For each area and indicator (:mod:`jsnalib.indicators`) the latest value is set beside England's
-and the region's for the same period, and rated with :func:`jsnalib.stats.compare` using the
+and the region's for the same period, and rated with :func:`jsnalib.methods.stats.compare` using the
 indicator's polarity: "better" or "worse" when the benchmark lies outside the area's confidence
 interval, "similar" when it lies inside. Nothing is judged by eye.
 
 The recent trend is tested on the latest :data:`TREND_POINTS` yearly values, at the 5% level
 (:data:`TREND_SIGNIFICANCE`): proportions with the chi-square test for trend
-(:func:`jsnalib.stats.trend_test`), rates with a Poisson regression on the yearly counts with
-the denominator as exposure (:func:`jsnalib.models.poisson_trend`, which switches to a negative
+(:func:`jsnalib.methods.stats.trend_test`), rates with a Poisson regression on the yearly counts with
+the denominator as exposure (:func:`jsnalib.methods.models.poisson_trend`, which switches to a negative
 binomial model when the counts are overdispersed). An arrow is shown only when the trend is
 significant; otherwise the trend reads "no significant change".
 
@@ -16,7 +16,7 @@ The spine chart's range ("worst" to "best" area) runs across :func:`range_areas`
 areas, England, the region and the statistical neighbours, taking those that have a value of
 their own for the same period (a district showing its county's figure is not counted twice).
 
-Counts from record-level data pass :func:`jsnalib.disclosure.suppress_table` before they reach a
+Counts from record-level data pass :func:`jsnalib.methods.disclosure.suppress_table` before they reach a
 page or a CSV download.
 """
 
@@ -32,8 +32,10 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from jsnalib import disclosure, display, indicators, models, plots, stats
+from jsnalib import indicators
 from jsnalib.indicators import INDICATORS, Indicator, IndicatorData
+from jsnalib.methods import disclosure, models, stats
+from jsnalib.report import display, plots
 
 #: Yearly values the recent-trend test uses (Fingertips uses the latest five points).
 TREND_POINTS = 5
@@ -61,9 +63,9 @@ def recent_trend(rows: pd.DataFrame, item: Indicator, points: int = TREND_POINTS
                  significance: float = TREND_SIGNIFICANCE) -> pd.Series:
     """Test the trend over an area's latest `points` yearly values of one indicator.
 
-    Proportions: chi-square test for linear trend (:func:`jsnalib.stats.trend_test`; Armitage
+    Proportions: chi-square test for linear trend (:func:`jsnalib.methods.stats.trend_test`; Armitage
     1955); the change is the fitted slope in percentage points a year. Rates: Poisson GLM of
-    the count with log(denominator) offset (:func:`jsnalib.models.poisson_trend`; negative
+    the count with log(denominator) offset (:func:`jsnalib.methods.models.poisson_trend`; negative
     binomial when overdispersed); the change is the % change in the rate a year. Rows with a
     missing count or denominator are left out before the latest points are taken.
 
@@ -287,7 +289,7 @@ def suppress_latest(latest: pd.DataFrame, geography) -> pd.DataFrame:
     """Small-number suppression of the record-level counts in one indicator's latest rows.
 
     Rows from records (``from_records``) go through
-    :func:`jsnalib.disclosure.suppress_table` with count and denominator as counts and value
+    :func:`jsnalib.methods.disclosure.suppress_table` with count and denominator as counts and value
     and limits derived from them. The districts of one county add up to the county's figure,
     so for each period they form a group in which a single hidden count would be recoverable
     (secondary suppression). A district showing its county's figure is not one of the parts.
@@ -353,7 +355,7 @@ def rating_style(rating: str) -> str:
 
 def rated_table(shown: pd.DataFrame, ratings: pd.DataFrame, caption: str, name: str,
                 download: pd.DataFrame) -> HTML:
-    """A :func:`jsnalib.display.table` whose rating cells are coloured as well as worded.
+    """A :func:`jsnalib.report.display.table` whose rating cells are coloured as well as worded.
 
     `ratings` has the shape of `shown`: the rating word of each cell to colour ("better",
     "worse", ...; see :data:`RATINGS`) and "" elsewhere. The colour repeats what the cell's
@@ -409,7 +411,7 @@ def legend() -> HTML:
 def spine_chart(compared: pd.DataFrame, title: str) -> tuple[Figure, str, pd.DataFrame]:
     """The area's spine chart: each indicator against England, the region and the range.
 
-    Uses :func:`jsnalib.plots.spine_chart` (the area's value as a dot coloured by its rating,
+    Uses :func:`jsnalib.report.plots.spine_chart` (the area's value as a dot coloured by its rating,
     England as the centre line, the worst and best areas as the ends) and adds the region as a
     hollow diamond, the worst and best values at the ends of each bar, a legend, and the value
     and rating in words in each row's label. Indicators with no better or worse direction (the
@@ -495,7 +497,7 @@ def _versus_england(rating: str) -> str:
 def spine_position(value, england, worst, best, polarity) -> np.ndarray:
     """Where a value sits on the spine chart's scale (England 0, worst end -1, best end +1).
 
-    The same scale as :func:`jsnalib.plots.spine_chart`: the distance from England divided
+    The same scale as :func:`jsnalib.report.plots.spine_chart`: the distance from England divided
     by the larger of England's distances to the worst and best values, clipped to -1..1, with
     the sign turned so that better is to the right.
     """

@@ -1,0 +1,36 @@
+"""The one definition of every indicator the book shows (count, denominator, value, CI, period).
+
+Chapters, area profiles and the outcomes summary all take their figures from here, so a figure
+shown on two pages is the same figure. :mod:`.catalogue` holds the indicator set;
+:mod:`.ncmp` the NCMP prevalence measures.
+"""
+
+from jsnalib.indicators.catalogue import (
+    CHILD_AGE_GROUP,
+    DATA_FILES,
+    FILES,
+    INDICATOR_KEYS,
+    INDICATORS,
+    NCMP_MEASURES,
+    ROW_COLUMNS,
+    SCHOOL_YEARS,
+    Indicator,
+    IndicatorData,
+    all_indicators,
+    excess_weight,
+    fingertips_ncmp,
+    indicator,
+    infant_mortality,
+    ncmp_counts,
+    obesity,
+    referral_counts,
+    referral_rate,
+    rereferrals,
+)
+
+__all__ = [
+    "CHILD_AGE_GROUP", "DATA_FILES", "FILES", "INDICATOR_KEYS", "INDICATORS", "NCMP_MEASURES",
+    "ROW_COLUMNS", "SCHOOL_YEARS", "Indicator", "IndicatorData", "all_indicators", "excess_weight",
+    "fingertips_ncmp", "indicator", "infant_mortality", "ncmp_counts", "obesity", "referral_counts",
+    "referral_rate", "rereferrals",
+]

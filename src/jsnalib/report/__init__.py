@@ -1,0 +1,4 @@
+"""House style and presentation: charts, tables, number formatting and page elements.
+
+Knows nothing about any topic; the chapters compose these pieces.
+"""

@@ -1,0 +1,149 @@
+"""Charts of the methods' results in the house style: statistical process control and survival.
+
+Each function takes the tidy result of a :mod:`jsnalib.methods` function and returns
+``(figure, alt_text)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from jsnalib.methods.spc import signal_episodes
+from jsnalib.methods.survival import _level
+from jsnalib.report import plots
+
+__all__ = ["cumulative_chart", "p_chart_plot"]
+
+
+def _fmt(value: float, decimals: int = 1) -> str:
+    return "not available" if pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+def p_chart_plot(
+    chart: pd.DataFrame,
+    labels: Sequence[str],
+    title: str,
+    ylabel: str,
+    xlabel: str = "Month",
+    polarity: str = "low_is_good",
+    decimals: int = 1,
+) -> tuple[Figure, str]:
+    """Draw a :func:`p_chart` in the house style; returns ``(figure, alt_text)``.
+
+    The centre line is solid, the 3-sigma limits dashed and the 2-sigma lines dotted (all stepping
+    with each period's denominator); the baseline periods are shaded. Points with a special-cause
+    signal are coloured as in Making Data Count: orange where the change is a concern, blue where it
+    is an improvement, given ``polarity`` ("low_is_good", "high_is_good" or "no_judgement", which
+    colours high purple and low blue); other points are grey.
+    """
+    colours = {"low_is_good": {1: plots.PALETTE[1], -1: plots.PALETTE[0]},
+               "high_is_good": {1: plots.PALETTE[0], -1: plots.PALETTE[1]},
+               "no_judgement": {1: plots.PALETTE[3], -1: plots.PALETTE[0]}}
+    if polarity not in colours:
+        raise ValueError(f"polarity must be one of {', '.join(colours)}, got {polarity!r}")
+    labels = [str(label) for label in labels]
+    episodes = signal_episodes(chart, labels)
+    positions = np.arange(len(chart))
+    fig, ax = plots.plt.subplots(figsize=(9, 4.5))
+    if chart["baseline"].any():
+        first = int(np.flatnonzero(chart["baseline"])[0])
+        last = int(np.flatnonzero(chart["baseline"])[-1])
+        ax.axvspan(first - 0.5, last + 0.5, color="#f0f0f0", zorder=0, label="Baseline period")
+    ax.step(positions, chart["upper"], where="mid", color="grey", ls="--", lw=1,
+            label="Control limits (3 sigma)")
+    ax.step(positions, chart["lower"], where="mid", color="grey", ls="--", lw=1)
+    ax.step(positions, chart["upper_2sigma"], where="mid", color="grey", ls=":", lw=0.8,
+            label="2 sigma")
+    ax.step(positions, chart["lower_2sigma"], where="mid", color="grey", ls=":", lw=0.8)
+    ax.plot(positions, chart["centre"], color="black", lw=1, label="Centre line (baseline)")
+    ax.plot(positions, chart["value"], color="#7f7f7f", lw=1, zorder=2)
+    signal = chart["signal"].to_numpy()
+    ax.scatter(positions[signal == 0], chart["value"][signal == 0], color="#7f7f7f", s=12,
+               zorder=3, label="Common-cause variation")
+    meaning = {"low_is_good": {1: " (concern)", -1: " (improvement)"},
+               "high_is_good": {1: " (improvement)", -1: " (concern)"},
+               "no_judgement": {1: "", -1: ""}}[polarity]
+    names = {d: f"Special cause: {'high' if d > 0 else 'low'}{meaning[d]}" for d in (1, -1)}
+    for direction in (1, -1):
+        chosen = signal == direction
+        if chosen.any():
+            ax.scatter(positions[chosen], chart["value"][chosen], s=28, zorder=4,
+                       color=colours[polarity][direction], label=names[direction])
+    # a tick every 1, 2, 3, 4, 6, 12 or 24 periods (whole divisions of a year), at most ~12
+    step = next((k for k in (1, 2, 3, 4, 6, 12, 24) if len(labels) / k <= 12),
+                int(np.ceil(len(labels) / 12)))
+    ax.set_xticks(positions[::step])
+    ax.set_xticklabels(labels[::step], rotation=45, ha="right")
+    ax.set_xlim(-0.5, len(chart) - 0.5)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    fig.tight_layout()
+    fmt = _fmt
+    centre = float(chart["centre"].iloc[0])
+    alt = (f"Control chart: {title}. {len(chart)} periods from {labels[0]} to {labels[-1]}, "
+           f"centre line {fmt(centre, decimals)} with control limits from "
+           f"{fmt(chart['lower'].min(), decimals)} to {fmt(chart['upper'].max(), decimals)}. ")
+    if episodes.empty:
+        alt += "No special-cause signals: the variation is consistent with chance."
+    else:
+        alt += "Special-cause signals: " + "; ".join(
+            f"{row.description}, {row.direction}, {row.start}"
+            + (f" to {row.end}" if row.periods > 1 else "")
+            for row in episodes.itertuples()) + "."
+    return fig, alt
+
+
+def cumulative_chart(
+    curves: pd.DataFrame,
+    by: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    labels: dict[str, str] | None = None,
+    confidence: float = 0.95,
+    decimals: int = 1,
+) -> tuple[Figure, str]:
+    """Cumulative percentage with the event over time, one line per group through its grid
+    points (e.g. each whole month) with a shaded confidence band, in the house style; returns
+    ``(figure, alt_text)``. The grid points are the estimates; lines join them for reading.
+
+    Args:
+        curves: the frame from :func:`kaplan_meier_curves`.
+        by: its group column.
+        title, xlabel, ylabel: chart text (say the units, e.g. "Months since referral").
+        labels: optional display names for the groups.
+        confidence: the level the curves' limits were computed at (for the alt text).
+    """
+    level = _level(confidence)
+    labels = labels or {}
+    fig, ax = plots.plt.subplots()
+    parts = []
+    for i, (name, group) in enumerate(curves.groupby(by, sort=False)):
+        group = group.dropna(subset=["cumulative_percent"]).sort_values("time")
+        colour = plots.PALETTE[i % len(plots.PALETTE)]
+        label = labels.get(name, str(name))
+        ax.plot(group["time"], group["cumulative_percent"], color=colour, marker="o", ms=2.5,
+                label=label)
+        ax.fill_between(group["time"], group["cumulative_lower"], group["cumulative_upper"],
+                        color=colour, alpha=0.18, linewidth=0)
+        last = group.iloc[-1]
+        parts.append(f"{label}: {last['cumulative_percent']:.{decimals}f}% "
+                     f"({100 * level:g}% CI {last['cumulative_lower']:.{decimals}f}% to "
+                     f"{last['cumulative_upper']:.{decimals}f}%) by {last['time']:g}")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    alt = (f"Line chart: {title}. The lines rise as more have the event over time. "
+           + "; ".join(parts) + f" ({xlabel.lower()}). Shaded bands are confidence intervals.")
+    return fig, alt
