@@ -18,8 +18,8 @@ from jsnalib.contracts import CIN_CENSUS, POPULATION
 from jsnalib.data import Problem
 
 from ._common import (
-    Source,
     NationalTable,
+    Source,
     check,
     counts,
     csv_records,

@@ -158,7 +158,7 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
         wales = int(dropped["code"].str.startswith("W06").sum())
         notes.append(f"{len(dropped)} rows left out: {shown}"
                      + (f"; {wales} Welsh authorities" if wales else ""))
-    odd = ~gss & ~df["code"].str.contains(",").to_numpy(bool)
+    odd = ~df["code"].str.fullmatch(r"[A-Z]\d{8}(, ?[A-Z]\d{8})*").to_numpy(bool)
     problems: list[Problem] = []
     for i in np.flatnonzero(odd)[:200]:
         problems.append(problem(file, int(rows_a[i]), "A", df["code"].iat[i] or None,
