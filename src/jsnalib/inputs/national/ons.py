@@ -158,6 +158,7 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
         wales = int(dropped["code"].str.startswith("W06").sum())
         notes.append(f"{len(dropped)} rows left out: {shown}"
                      + (f"; {wales} Welsh authorities" if wales else ""))
+    notes += _country_check(df, rows_a, file, england_only)
     odd = ~df["code"].str.fullmatch(r"[A-Z]\d{8}(, ?[A-Z]\d{8})*").to_numpy(bool)
     problems: list[Problem] = []
     for i in np.flatnonzero(odd)[:200]:
@@ -184,6 +185,29 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
     return NationalTable("births_deaths", typed(tidy, BIRTHS_DEATHS),
                          pd.concat([m1, m2], ignore_index=True), source,
                          "ons_child_mortality", tuple(BIRTHS_DEATHS.names))
+
+
+def _country_check(df: pd.DataFrame, rows: np.ndarray, file: str,
+                   england_only: bool) -> list[str]:
+    """England + Wales should equal the England and Wales row (K04000001)."""
+    by = {c: i for i, c in enumerate(df["code"])}
+    if not {"K04000001", "E92000001", "W92000004"} <= set(by):
+        return []
+    notes = []
+    for col, label in (("lb", "Live births"), ("inf", "Infant deaths")):
+        vals = {c: df[col].iat[by[c]] for c in ("K04000001", "E92000001", "W92000004")}
+        if not all(v.isdigit() for v in vals.values()):
+            continue
+        k, e, w = (int(vals[c]) for c in ("K04000001", "E92000001", "W92000004"))
+        if k != e + w:
+            text = (f"{label}: England ({e}) + Wales ({w}) != England and Wales ({k}); "
+                    f"Wales should be {k - e}")
+            if not england_only:
+                raise fail(file, "has a Wales row that does not add up: " + text,
+                           "England + Wales = England and Wales", row=int(rows[by["W92000004"]]),
+                           column=label, value=w)
+            notes.append("publisher's error in the Wales row (left out): " + text)
+    return notes
 
 
 def read_child_mortality_imd(path: str | Path) -> NationalTable:
