@@ -334,12 +334,14 @@ def _csv_text(table: NationalTable) -> str:
         key = contract.key
         period_col = next(c for c in ("financial_year", "year") if c in key)
         frame = frame.astype({c: "object" for c in frame.columns if c not in key})
-        idx = {(a, str(p)): i for i, (a, p) in enumerate(zip(frame["area_code"],
-                                                             frame[period_col], strict=True))}
+        where: dict[tuple[str, str], list[int]] = {}
+        for i, (a, p) in enumerate(zip(frame["area_code"], frame[period_col], strict=True)):
+            where.setdefault((a, str(p)), []).append(i)
         for r in table.missing.itertuples(index=False):
-            if r.column in frame and (r.area_code, r.period) in idx and len(key) == 2:
-                frame.iat[idx[(r.area_code, r.period)], frame.columns.get_loc(r.column)] = \
-                    CSV_MARKER.get(r.marker, "x")
+            if r.column in frame:
+                j = frame.columns.get_loc(r.column)
+                for i in where.get((r.area_code, r.period), []):
+                    frame.iat[i, j] = CSV_MARKER.get(r.marker, "x")
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
 
 
