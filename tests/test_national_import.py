@@ -7,24 +7,38 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import test_national_nomis_ons as wb
 
 from jsnalib import data
 from jsnalib.data import DataError
 from jsnalib.inputs import national
 from jsnalib.inputs.national import api
 
-from test_national_nomis_ons import (  # noqa: F401  (fixtures)
-    cim2020,
-    cim2021,
-    nomis_births,
-    nomis_deaths,
-)
-
 DATA = Path(__file__).parent / "data" / "national"
 CIN = DATA / "dfe_cin_c1_excerpt.csv"
 POP = DATA / "ons_population_excerpt.csv"
 SN25 = DATA / "sn_2025_excerpt.csv"
 LTLA = DATA / "ltla_utla_excerpt.csv"
+
+
+@pytest.fixture
+def nomis_births(tmp_path) -> Path:
+    return wb.write_xlsx(tmp_path / "nomis_live_births.xlsx", wb.BIRTHS_HEADER, wb.births_rows())
+
+
+@pytest.fixture
+def nomis_deaths(tmp_path) -> Path:
+    return wb.write_xlsx(tmp_path / "nomis_deaths.xlsx", wb.DEATHS_HEADER, wb.deaths_rows())
+
+
+@pytest.fixture
+def cim2020(tmp_path) -> Path:
+    return wb.cim_workbook(tmp_path / "cim2020deathcohortworkbook.xlsx", 2020)
+
+
+@pytest.fixture
+def cim2021(tmp_path) -> Path:
+    return wb.cim_workbook(tmp_path / "cim2021deathcohortworkbook.xlsx", 2021)
 
 
 def test_import_writes_tidy_csvs_and_provenance(tmp_path, nomis_births, nomis_deaths):

@@ -7,6 +7,7 @@ Nothing here knows a publisher's layout; the layout modules (:mod:`.dfe`, :mod:`
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -306,34 +307,48 @@ def duplicate_keys(frame: pd.DataFrame, key: list[str], rows: np.ndarray, file: 
 # --------------------------------------------------------------------------------------------
 # workbooks
 # --------------------------------------------------------------------------------------------
+def _stamp(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return str(path.resolve()), st.st_mtime_ns, st.st_size
+
+
 def sheet_names(path: Path) -> list[str]:
     """Sheet names of an xlsx workbook (DataError if it is not one)."""
+    return list(_sheet_names(_stamp(path), path.name))
+
+
+@functools.lru_cache(maxsize=8)
+def _sheet_names(stamp: tuple[str, int, int], name: str) -> tuple[str, ...]:
     import openpyxl  # imported here: only workbook layouts need it
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True)
+        wb = openpyxl.load_workbook(stamp[0], read_only=True)
     except Exception as exc:  # openpyxl raises several types for a non-workbook
-        raise fail(path.name, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
+        raise fail(name, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
                    "an .xlsx workbook as the publisher released it") from None
     try:
-        return list(wb.sheetnames)
+        return tuple(wb.sheetnames)
     finally:
         wb.close()
 
 
 def sheet_rows(path: Path, sheet: str, limit: int | None = None) -> list[tuple[Any, ...]]:
-    """The values of a worksheet's rows (row 1 first), trailing empty cells kept."""
+    """The values of a worksheet's rows (row 1 first), trailing empty cells kept.
+
+    Workbooks are read once per file version (a small cache keyed by path, modification
+    time and size), as recognising and reading a layout both look at the same sheets.
+    """
+    rows = _sheet_rows(_stamp(path), sheet)
+    return list(rows if limit is None else rows[:limit])
+
+
+@functools.lru_cache(maxsize=8)
+def _sheet_rows(stamp: tuple[str, int, int], sheet: str) -> tuple[tuple[Any, ...], ...]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = openpyxl.load_workbook(stamp[0], read_only=True, data_only=True)
     try:
-        ws = wb[sheet]
-        out = []
-        for i, row in enumerate(ws.iter_rows(values_only=True)):
-            if limit is not None and i >= limit:
-                break
-            out.append(tuple(row))
-        return out
+        return tuple(tuple(r) for r in wb[sheet].iter_rows(values_only=True))
     finally:
         wb.close()
 
