@@ -161,3 +161,8 @@ def test_unknown_layout_lists_known_layouts(tmp_path):
 def test_missing_file():
     with pytest.raises(DataError, match="does not exist"):
         national.recognise("no-such-file.csv")
+
+
+def test_option_that_does_not_apply():
+    with pytest.raises(TypeError, match="period_kind"):
+        national.read(CIN, period_kind="financial")

@@ -162,6 +162,12 @@ def read(path: str | Path, *, la_codes: str | Path | dict[str, str] | None = Non
     """
     layout = recognise(path)
     file = Path(path).name
+    unknown = set(options) - _READER_OPTIONS.get(layout, set())
+    if unknown:
+        raise TypeError(f"read: option(s) {', '.join(sorted(unknown))} do not apply to a "
+                        f"{layout} file (it takes: "
+                        + (", ".join(sorted(_READER_OPTIONS.get(layout, set()))) or "none")
+                        + ")")
     if layout == "dfe_cin_referrals":
         return dfe.read_cin_referrals(path)
     if layout == "dfe_population":
@@ -436,15 +442,15 @@ def import_files(paths: Iterable[str | Path], data_dir: str | Path,
 
 
 _READER_OPTIONS: dict[str, set[str]] = {
-    "dfe_statistical_neighbours": {"la_codes", "model", "include_old"},
-    "ons_ltla_utla_lookup": {"regions", "region_names", "england_only"},
+    "dfe_statistical_neighbours": {"model", "include_old"},
+    "ons_ltla_utla_lookup": {"region_names", "england_only"},
     "ons_child_mortality": {"england_only"},
     "fingertips": {"period_kind"},
 }
 
 
 def _accepts(layout: str, option: str) -> bool:
-    return option in _READER_OPTIONS.get(layout, set())
+    return option in _READER_OPTIONS.get(layout, set()) or option in ("la_codes", "regions")
 
 
 def _merge_record(path: Path, new: pd.DataFrame,
