@@ -1,0 +1,29 @@
+"""Readers of national public downloads, exactly as published, into the tidy input contracts.
+
+Use::
+
+    from jsnalib.inputs import national
+    national.recognise(path)        # e.g. "dfe_cin_referrals"
+    table = national.read(path)     # NationalTable: contract, frame, missing, source
+    national.import_files([births, deaths, c1], "data")   # tidy CSVs + .provenance.csv
+
+Layouts (see :data:`LAYOUTS`): DfE explore-education-statistics CSVs (children in need
+referrals, ONS population as DfE republishes it), NOMIS births and deaths, ONS child
+mortality death-cohort workbooks, DfE statistical neighbours, the ONS LTLA-UTLA lookup and
+Fingertips exports. Every problem is a :class:`jsnalib.data.DataError` naming file, row,
+column, the value and what was expected.
+"""
+
+from ._common import LICENCE, MARKERS, NationalTable, Source
+from .api import CONTRACTS, LAYOUTS, combine, import_files, read, read_tables, recognise
+from .dfe import la_regions, old_la_code_map
+from .fingertips import FINGERTIPS_TIDY, parse_period
+from .lookups import shared_neighbours
+from .ons import BIRTHS_DEATHS_IMD_DECILE
+
+__all__ = [
+    "BIRTHS_DEATHS_IMD_DECILE", "CONTRACTS", "FINGERTIPS_TIDY", "LAYOUTS", "LICENCE",
+    "MARKERS", "NationalTable", "Source", "combine", "import_files", "la_regions",
+    "old_la_code_map", "parse_period", "read", "read_tables", "recognise",
+    "shared_neighbours",
+]
