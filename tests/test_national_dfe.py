@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jsnalib.contracts import CIN_CENSUS, POPULATION
-from jsnalib.data import DataError
 from jsnalib.inputs import national
+from jsnalib.inputs.contracts import CIN_CENSUS, POPULATION
+from jsnalib.inputs.readers import DataError
 
 DATA = Path(__file__).parent / "data" / "national"
 CIN = DATA / "dfe_cin_c1_excerpt.csv"

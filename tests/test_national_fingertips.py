@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jsnalib.data import DataError
 from jsnalib.inputs import national
 from jsnalib.inputs.national.fingertips import FINGERTIPS_TIDY, HEADER, parse_period
+from jsnalib.inputs.readers import DataError
 
 MODERN = list(HEADER)
 MODERN[22] = "Compared to Regions (statistical) value or percentiles"

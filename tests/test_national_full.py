@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from jsnalib import data
 from jsnalib.inputs import national
+from jsnalib.inputs import readers as data
 
 
 def _shared() -> Path | None:

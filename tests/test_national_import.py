@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import test_national_nomis_ons as wb
 
-from jsnalib import data
-from jsnalib.data import DataError
 from jsnalib.inputs import national
+from jsnalib.inputs import readers as data
 from jsnalib.inputs.national import api
+from jsnalib.inputs.readers import DataError
 
 DATA = Path(__file__).parent / "data" / "national"
 CIN = DATA / "dfe_cin_c1_excerpt.csv"

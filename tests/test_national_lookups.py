@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from jsnalib.contracts import AREAS, NEIGHBOURS
-from jsnalib.data import DataError
 from jsnalib.inputs import national
+from jsnalib.inputs.contracts import AREAS, NEIGHBOURS
+from jsnalib.inputs.readers import DataError
 
 DATA = Path(__file__).parent / "data" / "national"
 CIN = DATA / "dfe_cin_c1_excerpt.csv"

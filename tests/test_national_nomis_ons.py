@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from jsnalib.contracts import BIRTHS_DEATHS
-from jsnalib.data import DataError
 from jsnalib.inputs import national
+from jsnalib.inputs.contracts import BIRTHS_DEATHS
+from jsnalib.inputs.readers import DataError
 
 YEARS = list(range(2013, 2023))
 #: NOMIS live births and deaths aged under 1 (ONS), 2013-2022, as published.

@@ -10,7 +10,7 @@ Use::
 Layouts (see :data:`LAYOUTS`): DfE explore-education-statistics CSVs (children in need
 referrals, ONS population as DfE republishes it), NOMIS births and deaths, ONS child
 mortality death-cohort workbooks, DfE statistical neighbours, the ONS LTLA-UTLA lookup and
-Fingertips exports. Every problem is a :class:`jsnalib.data.DataError` naming file, row,
+Fingertips exports. Every problem is a :class:`jsnalib.inputs.readers.DataError` naming file, row,
 column, the value and what was expected.
 """
 

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import GSS_PATTERN, Contract
-from jsnalib.data import DataError, Problem
+from jsnalib.inputs.contracts import GSS_PATTERN, Contract
+from jsnalib.inputs.readers import DataError, Problem
 
 LICENCE = "Open Government Licence v3.0"
 
@@ -43,7 +43,7 @@ MARKERS: dict[str, str] = {
 }
 
 #: The marker written into a tidy CSV cell for each publisher marker: data/ readers accept
-#: only the markers in ``jsnalib.contracts.SUPPRESSION_MARKERS``. The publisher's own marker
+#: only the markers in ``jsnalib.inputs.contracts.SUPPRESSION_MARKERS``. The publisher's own marker
 #: and reason stay in the ``missing`` table (written beside the CSVs as ``.missing.csv``).
 CSV_MARKER: dict[str, str] = {
     "c": "c", "[c]": "c", "*": "*", ":": ":", "..": "..",
@@ -123,7 +123,7 @@ class NationalTable:
 # --------------------------------------------------------------------------------------------
 def problem(file: str, row: int | None, column: str | None, value: Any, expected: str,
             issue: str = "is not valid") -> Problem:
-    """A :class:`jsnalib.data.Problem`; ``value`` None means no single value to show."""
+    """A :class:`jsnalib.inputs.readers.Problem`; ``value`` None means no single value to show."""
     return Problem(file, row, column, None if value is None else str(value), expected, issue)
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from jsnalib.contracts import AREAS, BIRTHS_DEATHS, CIN_CENSUS, NEIGHBOURS, POPULATION, Contract
-from jsnalib.data import DataError, Problem
+from jsnalib.inputs.contracts import AREAS, BIRTHS_DEATHS, CIN_CENSUS, NEIGHBOURS, POPULATION, Contract
+from jsnalib.inputs.readers import DataError, Problem
 
 from . import dfe, fingertips, lookups, nomis, ons
 from ._common import (

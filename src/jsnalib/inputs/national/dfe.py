@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import CIN_CENSUS, POPULATION
-from jsnalib.data import Problem
+from jsnalib.inputs.contracts import CIN_CENSUS, POPULATION
+from jsnalib.inputs.readers import Problem
 
 from ._common import (
     NationalTable,

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import Column, Contract
-from jsnalib.data import Problem
+from jsnalib.inputs.contracts import Column, Contract
+from jsnalib.inputs.readers import Problem
 
 from ._common import (
     MARKERS,

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import AREAS, NEIGHBOURS
-from jsnalib.data import Problem
+from jsnalib.inputs.contracts import AREAS, NEIGHBOURS
+from jsnalib.inputs.readers import Problem
 
 from . import dfe
 from ._common import (

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import BIRTHS_DEATHS
-from jsnalib.data import Problem
+from jsnalib.inputs.contracts import BIRTHS_DEATHS
+from jsnalib.inputs.readers import Problem
 
 from ._common import (
     NationalTable,

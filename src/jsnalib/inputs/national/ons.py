@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.contracts import BIRTHS_DEATHS, Column, Contract, numerator_at_most_denominator
-from jsnalib.data import Problem
+from jsnalib.inputs.contracts import BIRTHS_DEATHS, Column, Contract, numerator_at_most_denominator
+from jsnalib.inputs.readers import Problem
 
 from ._common import (
     NationalTable,
