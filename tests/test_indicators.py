@@ -305,10 +305,11 @@ def test_default_data_gives_every_indicator_for_every_jsna_area():
 
 @pytest.mark.parametrize(
     ("first_referral", "first_year_kept"),
-    [("2016-04-01", "2017-18"), ("2016-04-02", "2018-19"), ("2016-03-31", "2017-18"),
+    [("2016-04-01", "2017-18"), ("2016-04-02", "2017-18"), ("2016-03-31", "2017-18"),
      ("2016-09-15", "2018-19")],
 )
 def test_first_financial_year_kept_has_twelve_months_of_history(first_referral, first_year_kept):
+    """Extracts are whole months: one starting on 2 April covers 1 April (the chapter's rule)."""
     dates = pd.to_datetime([first_referral, "2017-06-01", "2018-06-01", "2019-06-01"])
     records = pd.DataFrame({"referral_id": ["r0", "r1", "r2", "r3"],
                             "child_id": ["a", "b", "c", "d"], "referral_date": dates,
@@ -318,3 +319,24 @@ def test_first_financial_year_kept_has_twelve_months_of_history(first_referral, 
                            "rereferrals": pd.array([1], dtype="Int64")})
     out = indicators.referral_counts(records, census)
     assert out.loc[out["area_code"] == STOKE, "financial_year"].iloc[0] == first_year_kept
+
+
+
+@pytest.mark.parametrize(("deaths", "published"), [([0, 1, 1], False), ([1, 1, 1], True),
+                                                   ([2, 0, 0], False), ([1, 2, 0], True)])
+def test_infant_mortality_rates_from_fewer_than_3_deaths_are_not_published(
+        indicator_data_factory, deaths, published):
+    """The profiles and summary apply the chapter's rule (one definition, in indicators)."""
+    from jsnalib.chapters import infant_mortality as chapter
+
+    frame = pd.DataFrame({"area_code": STOKE, "year": [2021, 2022, 2023],
+                          "live_births": [900, 950, 1000], "infant_deaths": deaths})
+    row = indicators.infant_mortality(indicator_data_factory(births_deaths=frame), [STOKE]).iloc[0]
+    assert row["count"] == sum(deaths) and row["denominator"] == 2850
+    assert pd.notna(row["value"]) is published
+    assert (row["note"] == indicators.IMR_NOTE_SUPPRESSED) is not published
+    pooled = pd.DataFrame({"live_births": [2850], "infant_deaths": [sum(deaths)]})
+    from_chapter = chapter.add_rates(pooled).iloc[0]
+    np.testing.assert_allclose([from_chapter["rate"], from_chapter["lower"], from_chapter["upper"]],
+                               [row["value"], row["lower"], row["upper"]], rtol=1e-12)
+    assert from_chapter["note"].startswith("fewer than 3") is not published

@@ -493,3 +493,21 @@ def test_published_trend_reading_looks_at_the_years_before_the_latest_figure():
     assert "between 2010-11 and 2014-15" in text
     assert rr.published_trend_reading(records, rows, span=6) == ""  # before the records
     assert rr.published_trend_reading(records, rows.iloc[:0]) == ""
+
+
+def test_first_full_year_is_one_rule_for_the_chapter_and_the_profiles():
+    """An extract starting on Monday 3 April 2006: 2007-08 on both pages (was 2008-09 in the profiles)."""
+    from jsnalib.indicators import referral_counts
+    from jsnalib.inputs.periods import first_full_financial_year
+
+    dates = pd.to_datetime(["2006-04-03", "2006-09-01", "2007-04-02", "2007-05-01", "2008-04-01",
+                            "2009-04-01"])
+    records = pd.DataFrame({"referral_id": [f"r{i}" for i in range(6)],
+                            "child_id": ["a", "b", "a", "c", "d", "e"], "referral_date": dates,
+                            "area_code": "E06000021"})
+    assert rr.first_full_year(records) == "2007-08"
+    assert first_full_financial_year(pd.Timestamp("2006-04-03")) == 2007
+    census = pd.DataFrame({"area_code": pd.Series(dtype=str), "financial_year": pd.Series(dtype=str),
+                           "referrals": pd.Series(dtype="Int64"), "rereferrals": pd.Series(dtype="Int64")})
+    counts = referral_counts(records, census)
+    assert counts["financial_year"].min() == "2007-08"

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from jsnalib.indicators import IMR_NOTE_SUPPRESSED, IMR_SUPPRESS_BELOW
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.readers import find_file, load_geography, read_births_deaths, read_published_figures
 from jsnalib.methods import derive, models, stats
@@ -48,11 +49,11 @@ MULTIPLIER = 1000
 UNIT = "per 1,000 live births"
 YLABEL = "Infant deaths per 1,000 live births"
 POLARITY = "low_is_good"
-#: Rates from fewer than this many deaths are not published (PHE/OHID convention).
-SUPPRESS_BELOW = 3
+#: Rates from fewer than this many deaths are not published (the one rule, in indicators).
+SUPPRESS_BELOW = IMR_SUPPRESS_BELOW
 #: Rates from fewer than this many deaths have exact Poisson limits and are marked.
 EXACT_BELOW = 10
-NOTE_SUPPRESSED = "fewer than 3 deaths: rate not published"
+NOTE_SUPPRESSED = IMR_NOTE_SUPPRESSED
 NOTE_EXACT = "fewer than 10 deaths: exact interval, treat with caution"
 NOTE_MISSING = "births or deaths not available"
 RATE_COLUMNS = ["area_code", "area_name", "period", "start_year", "end_year", "live_births",

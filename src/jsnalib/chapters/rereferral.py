@@ -41,6 +41,7 @@ from matplotlib.figure import Figure
 
 from jsnalib.inputs import readers
 from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.periods import first_full_financial_year
 from jsnalib.inputs.readers import load_geography
 from jsnalib.methods import derive, disclosure, models, spc, stats, survival
 from jsnalib.report import plots
@@ -264,11 +265,7 @@ def first_full_year(records: pd.DataFrame) -> str:
         >>> first_full_year(pd.DataFrame({"referral_date": pd.to_datetime(["2006-04-03"])}))
         '2007-08'
     """
-    first = pd.Timestamp(records["referral_date"].min())
-    start = first.year if first.month >= 4 else first.year - 1
-    if first.month != 4:  # records begin part-way through a financial year
-        start += 1
-    return _label(start + 1)
+    return _label(first_full_financial_year(pd.Timestamp(records["referral_date"].min())))
 
 
 def _select_years(records: pd.DataFrame, years: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:

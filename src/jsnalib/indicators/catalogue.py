@@ -48,7 +48,7 @@ import pandas as pd
 
 from jsnalib.indicators import ncmp
 from jsnalib.inputs.geography import Geography
-from jsnalib.inputs.periods import start_year
+from jsnalib.inputs.periods import first_full_financial_year, start_year
 from jsnalib.inputs.readers import (
     find_file,
     load_geography,
@@ -70,6 +70,12 @@ FILES = (*DATA_FILES, "areas.csv", "neighbours.csv")
 #: Columns of every indicator function's result, in order.
 ROW_COLUMNS = ["indicator", "area_code", "value_from", "period", "time", "count", "denominator",
                "value", "lower", "upper", "from_records", "note"]
+
+#: Infant mortality rates from fewer than this many deaths are not published (PHE/OHID
+#: convention, Fingertips indicator 92196); the chapter and the profiles both apply it.
+IMR_SUPPRESS_BELOW = 3
+#: The note on a rate left out under :data:`IMR_SUPPRESS_BELOW`.
+IMR_NOTE_SUPPRESSED = "fewer than 3 deaths: rate not published"
 
 #: The age group of population.csv used as the denominator of the referral rate.
 CHILD_AGE_GROUP = "0-17"
@@ -159,9 +165,7 @@ def referral_counts(records: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame
             warnings.simplefilter("ignore", derive.MissingChildIdWarning)
             summary = derive.rereferral_summary(records, by=("area_code", "financial_year"))
         first_day = records.groupby("area_code", observed=True)["referral_date"].min()
-        full_from = pd.Series(derive.financial_year(first_day + pd.DateOffset(months=12)
-                                                    - pd.Timedelta(days=1)),
-                              index=first_day.index).str[:4].astype(int) + 1
+        full_from = first_full_financial_year(first_day)
         start_year = summary["financial_year"].str[:4].astype(int)
         summary = summary[start_year >= summary["area_code"].map(full_from).astype(int)]
         local = summary[columns]
@@ -339,7 +343,11 @@ def infant_mortality(data: IndicatorData, area_codes: Sequence[str], confidence:
         "time": pooled["start_year"], "count": pooled["infant_deaths"].astype("Float64"),
         "denominator": pooled["live_births"].astype("Float64"), "from_records": False,
     }).astype({"count": float, "denominator": float})
-    return _rows(_with_ci(frame, "rate", 1000, confidence), "infant_mortality")
+    rows = _rows(_with_ci(frame, "rate", 1000, confidence), "infant_mortality")
+    few = rows["count"] < IMR_SUPPRESS_BELOW
+    rows.loc[few, ["value", "lower", "upper"]] = np.nan
+    rows.loc[few, "note"] = IMR_NOTE_SUPPRESSED
+    return rows
 
 
 def _ncmp_measure(data: IndicatorData, area_codes: Sequence[str], confidence: float,
