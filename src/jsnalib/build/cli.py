@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import contextlib
 import sys
 from pathlib import Path
 
@@ -34,8 +35,13 @@ def _check_data(project: pipeline.Project, quiet: bool) -> bool:
 
 def _run(args: argparse.Namespace, project: pipeline.Project) -> pipeline.Report:
     runs = pipeline.load_runs(project, only=args.only)
-    report = pipeline.execute(runs, executor=_executor(args.jobs), force=args.force,
-                              quiet=args.quiet)
+    with contextlib.ExitStack() as stack:
+        executor = _executor(args.jobs)
+        if args.dask or args.scheduler:
+            from jsnalib.build.cluster import dask_executor
+
+            executor = stack.enter_context(dask_executor(args.scheduler, args.jobs))
+        report = pipeline.execute(runs, executor=executor, force=args.force, quiet=args.quiet)
     if not args.only:
         pipeline.prune_generated(project, runs)
     print(report.summary(), file=sys.stderr)
@@ -135,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--jobs", type=int, default=None,
                        help="parallel runs (default: one per core)")
         p.add_argument("--quiet", action="store_true", help="no progress output")
+        p.add_argument("--dask", action="store_true",
+                       help="execute on a local Dask distributed cluster (one worker per core, "
+                            "or --jobs)")
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="execute on an existing Dask cluster, e.g. tcp://host:8786")
 
     p = sub.add_parser("run", help="execute the notebook runs (no book build)")
     run_options(p)
