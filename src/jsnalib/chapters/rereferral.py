@@ -452,12 +452,12 @@ def comparison_reading(table: pd.DataFrame, area_name: str, year: str,
 
 
 def _difference_sentence(difference_ci: tuple, what: str, level: float) -> str:
-    """"The difference ... is X percentage points (CI a to b)" and whether chance could explain
+    """"The <what> is X percentage points (CI a to b)" and whether chance could explain
     it, from :mod:`jsnalib.methods.difference` (proportions, -1 to 1)."""
     d, lower, upper = (100 * float(v) for v in difference_ci)
     if np.isnan(lower):
-        return f"The difference, {what}, cannot be shown."
-    text = (f"The difference, {what}, is {d:+.1f} percentage points ({100 * level:g}% CI "
+        return f"The {what} cannot be shown."
+    text = (f"The {what} is {d:+.1f} percentage points ({100 * level:g}% CI "
             f"{lower:+.1f} to {upper:+.1f}): ")
     if lower > 0 or upper < 0:
         return text + ("the whole interval is on one side of no difference, so it is unlikely "
@@ -476,7 +476,7 @@ def series_reading(annual: pd.DataFrame, area_name: str, confidence: float = 0.9
     verdict = _difference_sentence(
         difference.proportion_difference_ci(last["rereferrals"], last["referrals"],
                                             first["rereferrals"], first["referrals"], level),
-        f"{last['financial_year']} against {first['financial_year']}", level)
+        f"change from {first['financial_year']} to {last['financial_year']}", level)
     return (f"In {area_name}, {_ci_text(first, level=level)} of referrals in "
             f"{first['financial_year']} were re-referrals, and {_ci_text(last, level=level)} in "
             f"{last['financial_year']}. {verdict} Year on year, the percentage fell {falls} "
@@ -949,7 +949,8 @@ def survival_reading(table: pd.DataFrame, months: float = 12, confidence: float 
     return (f"Within {months:g} months, {say(high)} of children whose referral ended in "
             f"\"{high['Outcome of referral'].lower()}\" were referred again, against {say(low)} "
             f"where it ended in \"{low['Outcome of referral'].lower()}\". "
-            + _difference_sentence(gap, "between these two groups", _level(confidence)))
+            + _difference_sentence(gap, "difference between these two groups",
+                                   _level(confidence)))
 
 
 # ----------------------------------------------------------------------------------------------
