@@ -264,12 +264,13 @@ def records_note(records: pd.DataFrame) -> str:
     a count of 1 to 4 is not given)."""
     merged = int(records.attrs.get("same_day_merged", 0))
     lo, hi = disclosure.SMALL_COUNTS
-    count = f"fewer than {hi + 1}" if lo <= merged <= hi else f"{merged:,}"
+    hidden = lo <= merged <= hi
+    count = f"fewer than {hi + 1}" if hidden else f"{merged:,}"
     return ("Referrals without a child ID cannot be linked to earlier referrals, so they count as "
             "referrals but never as re-referrals; the table shows how many there were each year. "
             "Following the Department for Education's children in need census guide, several "
             "referrals of one child on the same day count as one referral: "
-            + (f"{count} such extra referral{'s were' if merged != 1 else ' was'} merged into the "
+            + (f"{count} such extra referral{'s were' if hidden or merged != 1 else ' was'} merged into the "
                "first one that day before anything was counted." if merged else
                "there were none in these records."))
 
