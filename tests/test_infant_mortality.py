@@ -270,7 +270,7 @@ def test_describe_projection(lower_pi, upper_pi, rate, expected):
                               "upper_pi": [upper_pi]})
     bench = pd.Series({"rate": 3.9, "period": "2021-23"})
     text = im.describe_projection(projected, "Stoke-on-Trent", bench, "England", "2006-2023")
-    assert text.startswith("If the 2006-2023 trend continued, Stoke-on-Trent's rate in 2030")
+    assert text.startswith("If the 2006-2023 trend continues, Stoke-on-Trent's rate in 2030")
     assert "against England's 3.9 in 2021-23" in text
     assert expected in text
 

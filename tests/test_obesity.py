@@ -157,7 +157,7 @@ def test_classify_records_flags_and_keeps_implausible_records():
     out = obesity.classify_records(records)
     assert len(out) == 3
     assert out["implausible"].tolist() == [False, True, False]
-    assert out["bmi_high"].iloc[1]
+    assert out["weight_out_of_range"].iloc[1] and out["bmi_out_of_range"].iloc[1]
     assert pd.isna(out["category"].iloc[1]) and np.isnan(out["bmi_sds"].iloc[1])
 
 
@@ -319,19 +319,21 @@ def test_exclusions_counts_by_reason_and_suppresses_small_ones():
     records.loc[200:201, "weight_kg"] = np.nan  # 2 Year 6: weight missing
     ncmp = extract(records)
     table = obesity.exclusions(ncmp).set_index("reason")
-    assert table.loc["bmi_high", ["Reception", "Year 6", "All"]].tolist() == [7, 0, 7]
-    assert table.loc["weight_high", ["Reception", "Year 6", "All"]].tolist() == [7, 0, 7]
+    assert table.loc["bmi_out_of_range", ["Reception", "Year 6", "All"]].tolist() == [7, 0, 7]
+    assert table.loc["weight_out_of_range", ["Reception", "Year 6", "All"]].tolist() == [7, 0, 7]
     assert table.loc["missing", ["Reception", "Year 6", "All"]].isna().tolist() == [
         False, True, True]  # 2 missing in Year 6
     # 7 + 2 = 9 excluded: Reception's 7 is hidden too, or 9 - 7 would give Year 6's 2
     assert table.loc["implausible", ["Reception", "Year 6"]].isna().all()
     assert table.at["implausible", "All"] == 9
     assert table.at["implausible", "percent"] == pytest.approx(9 / 400 * 100)
-    assert table.at["bmi_high", "description"] == "BMI modified SDS above +8"
+    assert table.at["bmi_out_of_range", "description"] == (
+        "BMI SDS beyond +/-7 (outside the NCMP validation range)")
+    assert table.at["extreme_kept", "All"] == 0
     disclosure.assert_disclosure_safe(table.reset_index(), ["Reception", "Year 6", "All"])
     reading = obesity.exclusion_reading(table.reset_index(), len(ncmp.area_records))
     assert reading.startswith("Of 400 measurements, 9 (2.25%) were left out")
-    assert "weight modified SDS above +8 (7 records)" in reading  # first of the tied reasons
+    assert "weight SDS beyond +/-7 (outside the NCMP validation range) (7 records)" in reading
 
 
 # --------------------------------------------------------------------------------------------

@@ -150,8 +150,9 @@ def test_stoke_profile_by_hand(stoke):
     # re-referrals: the neighbour (Warwickshire) has a value of its own and joins the range
     rereferral = row_of(stoke, STOKE, "rereferrals")
     assert rereferral["range_count"] == 5
-    assert rereferral["worst"] == pytest.approx(100 * 1540 / 6000)
-    assert rereferral["best"] == pytest.approx(100 * 1500 / 9000)
+    # no better/worse for re-referrals: the range's "worst" end is simply its lowest value
+    assert rereferral["worst"] == pytest.approx(100 * 1500 / 9000)
+    assert rereferral["best"] == pytest.approx(100 * 1540 / 6000)
     assert list(stoke["indicator"]) == list(indicators.INDICATOR_KEYS)
 
 
@@ -163,7 +164,7 @@ def test_district_shows_county_social_care_figures_and_trend(indicator_data):
     assert district["value_from_name"] == "Staffordshire"
     assert district["value"] == county["value"]
     # Staffordshire's re-referrals fall by 100 a year from 1,900 of 9,000: a significant fall
-    assert county["trend"] == "\u2193 falling (getting better)"
+    assert county["trend"] == "\u2193 falling"  # re-referrals: no better/worse judgement
     assert district["trend"] == county["trend"]
     assert district["region_code"] == WEST_MIDLANDS
 
@@ -230,11 +231,12 @@ def test_spine_chart_leaves_out_unrated_rows_and_describes_each_row(stoke):
     fig, alt, data = profiles.spine_chart(stoke, "Stoke-on-Trent compared with England")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     plt.close(fig)
-    assert len(labels) == 6 and not any("Referrals to" in label for label in labels)
+    assert len(labels) == 5 and not any("Referrals to" in label or "Re-referrals" in label
+                                        for label in labels)
     assert "8.5 per 1,000 live births: worse than England" in labels[-1]
     assert "Infant mortality rate (2021-23): Stoke-on-Trent 8.5 per 1,000 live births, worse "\
         "than England (England 4.0, West Midlands 5.0; range 8.5 worst to 3.4 best)" in alt
-    assert list(data["indicator"]) == [i.name for i in indicators.INDICATORS[:6]]
+    assert list(data["indicator"]) == [i.name for i in indicators.INDICATORS[:5]]
     with pytest.raises(ValueError, match="no indicator"):
         profiles.spine_chart(stoke.assign(value=np.nan), "empty")
 
@@ -286,7 +288,7 @@ def test_summary_table_cells_give_value_rating_and_trend(indicator_data):
                                   name="summary-test").data
     assert ">8.5<br>worse \u2192</td>" in page
     assert "<td>4.0<br>\u2192</td>" in page  # England is not rated
-    assert ">16.7 \u2020<br>better \u2193</td>" in page  # the county's figure, falling
+    assert ">16.7 \u2020<br>lower \u2193</td>" in page  # the county's figure, falling
     assert "<th>Infant mortality, 2021-23</th>" in page
     assert profiles.units_note(compared).startswith(
         "Units: infant mortality per 1,000 live births; reception: excess weight %;")
@@ -319,10 +321,11 @@ def test_legend_names_every_rating_and_the_trend_arrows():
 def test_profile_summary_in_plain_words(stoke):
     text = profiles.profile_summary(stoke)
     assert text.startswith(
-        "Of the 6 indicators rated against England, Stoke-on-Trent is **worse on 5**, "
-        "**similar on 1** and **better on 0**. Worse: Infant mortality; Reception: excess "
-        "weight; Reception: obese; Year 6: excess weight; Year 6: obese. (Referral rate: shown "
-        "without a rating, as neither higher nor lower is better in itself.)\n")
+        "Of the 5 indicators rated against England, Stoke-on-Trent is **worse on 5**, "
+        "**similar on 0** and **better on 0**. Worse: Infant mortality; Reception: excess "
+        "weight; Reception: obese; Year 6: excess weight; Year 6: obese. (Re-referrals within "
+        "12 months; Referral rate: shown without a rating, as neither higher nor lower is "
+        "better in itself.)\n")
     assert ("- **Infant mortality rate**, 2021-23: 8.5 per 1,000 live births (95% CI 6.8 to "
             "10.5; 84 infant deaths out of 9,900 live births). Worse than England (4.0). From "
             "2019 to 2023 there was no significant change.") in text
@@ -334,8 +337,9 @@ def test_trend_sentence_gives_size_and_judgement(indicator_data):
     county = row_of(profiles.compare_areas(indicator_data, [STAFFORDSHIRE]), STAFFORDSHIRE,
                     "rereferrals")
     sentence = profiles.trend_sentence(county)
+    # re-referrals carry no better/worse judgement: the size only
     assert re.fullmatch(r"From 2019-20 to 2023-24 it fell significantly \(by \d+\.\d percentage "
-                        r"points a year\): getting better\.", sentence)
+                        r"points a year\)\.", sentence)
 
 
 def test_notes_and_summary_reading(indicator_data):
@@ -347,5 +351,5 @@ def test_notes_and_summary_reading(indicator_data):
     method = profiles.method_notes(compared)
     assert "infant mortality: 12" in method and "5% level" in method
     reading = profiles.summary_reading(compared)
-    assert reading.splitlines()[0] == ("- **Staffordshire**: worse than England on 0 of 6. "
-                                       "Better on 1: Re-referrals within 12 months.")
+    assert reading.splitlines()[0] == ("- **Staffordshire**: worse than England on 0 of 5. "
+                                       "Better on 0.")

@@ -161,7 +161,9 @@ def test_series_reading_states_the_ends_and_the_direction():
     text = rr.series_reading(annual, "Staffordshire")
     assert text.startswith("In Staffordshire, 30.0% (95% CI 21.9% to 39.6%) of referrals")
     assert "in 2010-11 were re-referrals" in text
-    assert "2014-15 is clearly lower than 2010-11" in text
+    # the difference and its Newcombe interval, not whether two intervals overlap
+    assert ("The change from 2010-11 to 2014-15 is -20.0 percentage points (95% CI -30.6 to "
+            "-9.0): the whole interval is on one side of no difference") in text
     assert "fell 4 times and rose 0 times" in text
     assert "lowest in 2014-15 (10.0%)" in text
 
@@ -193,15 +195,18 @@ def test_comparison_table_and_reading():
     column = "Staffordshire compared with this"
     assert table["Area"].tolist()[0] == "Staffordshire"
     verdicts = dict(zip(table["Area"], table[column], strict=True))
-    # 18.0% (95% CI 15.7 to 20.5) against England 22.0 (better: lower is good), West
-    # Midlands 20.0 (similar), neighbours 27.5 (better)
-    assert verdicts == {"Staffordshire": "", "England": "better", "West Midlands": "similar",
-                        rr.NEIGHBOURS_LABEL: "better"}
+    # 18.0% (95% CI 15.7 to 20.5) against England 22.0 (lower: re-referrals carry no
+    # better/worse judgement), West Midlands 20.0 (similar), neighbours 27.5 (lower)
+    assert verdicts == {"Staffordshire": "", "England": "lower", "West Midlands": "similar",
+                        rr.NEIGHBOURS_LABEL: "lower"}
+    judged = rr.comparison_table(annual, bench, "Staffordshire", "2014-15",
+                                 polarity="low_is_good")
+    assert judged.loc[judged["Area"] == "England", column].item() == "better"
     assert rr.comparison_table(annual, bench, "Staffordshire", "2014-15",
                                polarity="no_judgement")[column].iloc[1] in ("lower", "similar")
     text = rr.comparison_reading(table, "Staffordshire", "2014-15")
     assert text.startswith("In 2014-15, 18.0% of referrals in Staffordshire were re-referrals")
-    assert "England (22.0%): better" in text
+    assert "England (22.0%): lower" in text
     with pytest.raises(ValueError, match="no 2015-16"):
         rr.comparison_table(annual, bench, "Staffordshire", "2015-16")
 
@@ -298,7 +303,7 @@ def test_monthly_chart_counts_months_and_flags_a_rise():
     assert chart["centre"].iloc[0] == pytest.approx(20.0)
     assert chart["baseline"].sum() == 24
     assert chart["beyond_limits"].iloc[-1] == 1
-    text = rr.spc_reading(chart, labels)
+    text = rr.spc_reading(chart, labels, "low_is_good")
     assert "The centre line is the average of Apr 2011 to Mar 2013, 20.0%" in text
     assert "In Apr 2013, 45.0% of referrals were re-referrals, outside the control limits" in text
     assert text.endswith("Months marked as special-cause signals: 1 as a rise (a concern). "
@@ -307,7 +312,8 @@ def test_monthly_chart_counts_months_and_flags_a_rise():
                          "the year whose annual figure would show it.")
     table = rr.monthly_table(chart, labels)
     assert table["Signal"].tolist()[-2:] == ["", "high"]
-    signals = rr.signal_table(chart, labels)
+    signals = rr.signal_table(chart, labels, "low_is_good")
+    assert rr.signal_table(chart, labels)["Meaning"].tolist() == ["a rise"]
     assert signals.to_dict("records") == [{
         "Signal": "A point outside the control limits", "Meaning": "a rise (a concern)",
         "From": "Apr 2013", "To": "Apr 2013", "Months": 1}]
@@ -321,7 +327,7 @@ def test_spc_reading_dates_the_first_signal_by_when_it_could_be_seen():
     per_month = [(400, 84), (400, 76)] * 6 + [(400, 92)] * 12
     records = monthly_records(per_month)
     chart, labels = rr.monthly_chart(records, "2011-04", "2012-03")
-    text = rr.spc_reading(chart, labels)
+    text = rr.spc_reading(chart, labels, "low_is_good")
     assert ("the chart first signalled a rise (a concern) when the figures for Oct 2012 "
             "arrived: 5 months before the end of 2012-13") in text
 
@@ -369,7 +375,10 @@ def test_time_to_rereferral_and_its_table():
     assert list(cohort["outcome"].cat.categories) == list(rr.OUTCOME_LABELS.values())
     table = rr.survival_table(cohort, [3, 12])
     nfa = table[table["Outcome of referral"] == "No further action"]
-    assert nfa["Re-referred (%)"].tolist() == pytest.approx([25.0, 25.0])
+    # 3 months is left out for every group: "child in need" gains 2 children from 0 to 3
+    # months, which the chart's curve and the group size would reveal by differencing
+    assert pd.isna(nfa["Re-referred (%)"].iloc[0])
+    assert nfa["Re-referred (%)"].iloc[1] == pytest.approx(25.0)
     cin_rows = table[table["Outcome of referral"] == "Child in need"]
     assert pd.isna(cin_rows["Re-referred by then"].iloc[0])
     assert pd.isna(cin_rows["Re-referred (%)"].iloc[0])

@@ -47,6 +47,9 @@ DATA_FILES = ("births_deaths.csv", "births_deaths_imd.csv", "published_figures.c
 FILES = (*DATA_FILES, "areas.csv", "neighbours.csv")
 MULTIPLIER = 1000
 UNIT = "per 1,000 live births"
+#: Pearson dispersion (chi-square / residual df) above which a trend's projection is flagged as
+#: resting on a poorly fitting model (1 is what chance alone gives).
+POOR_FIT_DISPERSION = 1.5
 YLABEL = "Infant deaths per 1,000 live births"
 POLARITY = "low_is_good"
 #: Rates from fewer than this many deaths are not published (the one rule, in indicators).
@@ -413,20 +416,38 @@ def projection(fit: models.TrendFit, births_deaths: pd.DataFrame, area_code: str
     return out
 
 
+def fit_caution(fit: models.TrendFit) -> str:
+    """A warning when the trend model fits poorly (Pearson dispersion above
+    :data:`POOR_FIT_DISPERSION`: the years scatter round the line far more than chance
+    allows), else an empty string."""
+    if fit.dispersion > POOR_FIT_DISPERSION:
+        return (f" The model fits poorly (the years vary {fit.dispersion:.1f} times as much as "
+                "chance alone would explain); treat the projection with caution.")
+    return ""
+
+
 def describe_projection(projected: pd.DataFrame, area_name: str, benchmark_row: pd.Series,
-                        benchmark_name: str, years: str, confidence: float = 0.95) -> str:
+                        benchmark_name: str, years: str, confidence: float = 0.95,
+                        fit: models.TrendFit | None = None) -> str:
     """The projected rate in the last projected year, set against the benchmark's latest rate.
 
-    ``years`` names the span the trend was fitted to, e.g. "2006-2023".
+    ``years`` names the span the trend was fitted to, e.g. "2006-2023"; with ``fit``, a poor
+    fit is flagged (:func:`fit_caution`).
     """
     end = projected.iloc[-1]
     bench = float(benchmark_row["rate"])
     label = f"{100 * _check_confidence(confidence):g}%"
-    text = (f"If the {years} trend continued, {possessive(area_name)} rate in {int(end['year'])} "
+    text = (f"If the {years} trend continues, {possessive(area_name)} rate in {int(end['year'])} "
             f"would be about {_num(end['rate'])} {UNIT} ({label} prediction interval for that "
             f"single year {_num(end['lower_pi'])} to {_num(end['upper_pi'])}), against "
             f"{possessive(benchmark_name)} {_num(bench)} in {benchmark_row['period']}.")
     theirs = possessive(benchmark_name)
+    text = _verdict_against(text, end, bench, theirs)
+    return text + (fit_caution(fit) if fit is not None else "")
+
+
+def _verdict_against(text: str, end: pd.Series, bench: float, theirs: str) -> str:
+    """:func:`describe_projection`'s verdict against the benchmark."""
     if end["upper_pi"] < bench:
         return text + f" That would be below {theirs} current rate."
     if end["lower_pi"] > bench:
@@ -948,9 +969,11 @@ def key_messages(results: Results) -> str:
     else:
         take = f"**Compared with {r.comparator_name}:** already at or below its rate."
     end = r.projected.iloc[-1]
-    projection_line = (f"**{int(end['year'])} on current trend:** about {_num(end['rate'])} "
-                       f"{UNIT} ({ci_label(r.confidence).replace('CI', 'prediction interval')} "
-                       f"{_num(end['lower_pi'])} to {_num(end['upper_pi'])}).")
+    projection_line = (f"**{int(end['year'])} if the trend continues:** about "
+                       f"{_num(end['rate'])} {UNIT} "
+                       f"({ci_label(r.confidence).replace('CI', 'prediction interval')} "
+                       f"{_num(end['lower_pi'])} to {_num(end['upper_pi'])})."
+                       + fit_caution(r.fit))
     lines = [first, trend_line, projection_line, take]
     if r.sii.notna().all():
         where = f"{r.quintiles['area_name'].iloc[0]}, {r.quintiles['period'].iloc[0]}"
@@ -1098,7 +1121,7 @@ def target_text(results: Results) -> str:
         describe_deaths_to_match(r.need, r.area_name, r.latest["period"], r.comparator_name,
                                  float(bench["rate"])),
         describe_projection(r.projected, r.area_name, bench, r.comparator_name, r.years,
-                            r.confidence),
+                            r.confidence, r.fit),
     ])
 
 

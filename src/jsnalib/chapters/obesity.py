@@ -75,6 +75,9 @@ SCHOOL_YEARS = {"R": "Reception", "6": "Year 6"}
 SEXES = {"persons": "All children", "male": "Boys", "female": "Girls"}
 #: Years between Reception and Year 6: the same year group is measured again six years later.
 COHORT_GAP = 6
+#: Pearson dispersion (chi-square / residual df) above which a projection is flagged as resting
+#: on a poorly fitting trend model (1 is what chance alone gives).
+POOR_FIT_DISPERSION = 1.5
 
 
 
@@ -376,8 +379,9 @@ def _sorted(table: pd.DataFrame, columns: list[str], order: dict[str, list[str]]
 def exclusions(ncmp: NCMPExtract) -> pd.DataFrame:
     """Records left out, by reason and school year, disclosure-protected, for the page's area.
 
-    Reasons are those of :func:`jsnalib.methods.growth.flag_implausible` (a record may have several;
-    ``implausible`` counts each excluded record once). Columns: reason, description,
+    Reasons are those of :func:`jsnalib.methods.growth.flag_ncmp_exclusions` (a record may have
+    several; ``implausible`` counts each excluded record once), then ``extreme_kept``: records
+    beyond the CDC's modified-SDS limits that are kept (not excluded). Columns: reason, description,
     ``Reception`` / ``Year 6`` (records), ``All`` (when both are shown) and ``percent`` of all
     records measured (blank where the count is suppressed).
     """
@@ -400,10 +404,15 @@ def exclusions(ncmp: NCMPExtract) -> pd.DataFrame:
     measured = len(ncmp.area_records)
     last = total or present[0]
     safe["percent"] = safe[last].astype("Float64").astype(float) / measured * 100
-    summary = growth.implausible_summary(ncmp.area_records[_FLAG_COLUMNS])
-    safe.insert(1, "description", safe["reason"].map(dict(zip(summary["reason"],
-                                                              summary["description"],
-                                                              strict=True))))
+    summary = growth.exclusion_summary(ncmp.area_records[_FLAG_COLUMNS[:-1]])
+    described = dict(zip(summary["reason"], summary["description"], strict=True))
+    limits = growth.IMPLAUSIBLE_LIMITS
+    described["extreme_kept"] = (
+        "kept, but flagged: beyond the CDC's extreme-value limits on the modified SDS (BMI "
+        f"{limits['bmi'][0]:+g} to {limits['bmi'][1]:+g}, height {limits['height'][0]:+g} to "
+        f"{limits['height'][1]:+g}, weight {limits['weight'][0]:+g} to "
+        f"{limits['weight'][1]:+g}) yet inside the NCMP ranges")
+    safe.insert(1, "description", safe["reason"].map(described))
     order = {"reason": _FLAG_COLUMNS}
     return _sorted(safe, ["reason"], order)
 
@@ -417,13 +426,23 @@ def exclusion_reading(table: pd.DataFrame, measured: int) -> str:
         head = ("No record was left out." if excluded == 0 else
                 "A small number of records (not shown, to protect privacy) were left out as "
                 "implausible or incomplete.")
-        return head + " Every other measurement is used."
-    reasons = rows.drop(index="implausible")[column].astype("Float64").astype(float)
-    top = reasons.idxmax()
+        return head + " Every other measurement is used. " + _kept_sentence(rows, column)
+    reasons = rows.drop(index=["implausible", "extreme_kept"])[column].astype("Float64")
+    top = reasons.astype(float).idxmax()
     return (f"Of {measured:,} measurements, {count_text(excluded)} "
             f"({rows.at['implausible', 'percent']:.2f}%) were left out of every figure on this "
-            f"page; the commonest reason was: {rows.at[top, 'description']} "
-            f"({count_text(reasons[top])} records). They are counted here, not dropped silently.")
+            f"page, as the NCMP's own validation ranges would leave them out; the commonest "
+            f"reason was: {rows.at[top, 'description']} ({count_text(reasons[top])} records). "
+            f"They are counted here, not dropped silently. " + _kept_sentence(rows, column))
+
+
+def _kept_sentence(rows: pd.DataFrame, column: str) -> str:
+    kept = rows.at["extreme_kept", column]
+    if not pd.isna(kept) and kept == 0:
+        return "No kept measurement is extreme enough to be flagged."
+    return (f"{count_text(kept)[0].upper()}{count_text(kept)[1:]} extreme but possible "
+            "measurements (such as very severe obesity) are kept in every figure and flagged "
+            "here for checking.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -702,7 +721,8 @@ def project_prevalence(model: TrendModel, to_year: int, cohort: dict[str, float]
 
 
 def projection_reading(projection: pd.DataFrame, model: TrendModel) -> str:
-    """Sentences on the projected prevalence in the final year, per school year."""
+    """Sentences on the projected prevalence in the final year, per school year, flagging a
+    poor fit (Pearson dispersion above :data:`POOR_FIT_DISPERSION`)."""
     end = projection[projection["year"] == projection["year"].max()]
     first = academic_year_label(model.data["year"].min())
     label = _ci_label(model.confidence)
@@ -715,6 +735,10 @@ def projection_reading(projection: pd.DataFrame, model: TrendModel) -> str:
             f"to {_pct(row['upper_ci'])}; allowing for chance variation in a year group of "
             f"{int(row['cohort']):,} children, {_pct(row['lower_pi'])} to "
             f"{_pct(row['upper_pi'])}).")
+    dispersion = float(model.fit.dispersion)
+    if dispersion > POOR_FIT_DISPERSION:
+        parts.append(f"The model fits poorly (the years vary {dispersion:.1f} times as much as "
+                     "chance alone would explain); treat the projection with caution.")
     return " ".join(parts)
 
 

@@ -546,7 +546,8 @@ def profile_summary(compared: pd.DataFrame, confidence: float = 0.95) -> str:
     if compared["area_code"].nunique() != 1:
         raise ValueError("profile_summary takes the comparison table of one area")
     area = compared["area_name"].iloc[0]
-    judged = compared[compared["polarity"] != "no_judgement"]
+    own = compared["value_from"] == compared["area_code"]
+    judged = compared[(compared["polarity"] != "no_judgement") & own]
     counts = {r: int((judged["vs_england"] == r).sum()) for r in ("worse", "similar", "better")}
     rated = sum(counts.values())
     if not rated:
@@ -563,6 +564,10 @@ def profile_summary(compared: pd.DataFrame, confidence: float = 0.95) -> str:
         if unrated:
             lines[0] += (f" ({'; '.join(unrated)}: shown without a rating, as neither higher "
                          "nor lower is better in itself.)")
+    borrowed = compared.loc[~own & (compared["polarity"] != "no_judgement")]
+    if len(borrowed):
+        lines[0] += (f" ({'; '.join(borrowed['short'])}: {borrowed['value_from_name'].iloc[0]}'s "
+                     f"figure, not {area}'s own, so not counted here.)")
     lines.append("")
     for _, row in compared.iterrows():
         england = _number(row["england"])
@@ -734,7 +739,7 @@ def summary_reading(compared: pd.DataFrame) -> str:
     for code, rows in compared.groupby("area_code", sort=False):
         if code in set(country):
             continue
-        judged = rows[rows["polarity"] != "no_judgement"]
+        judged = rows[(rows["polarity"] != "no_judgement") & (rows["value_from"] == code)]
         worse = judged.loc[judged["vs_england"] == "worse", "short"].tolist()
         better = judged.loc[judged["vs_england"] == "better", "short"].tolist()
         rated = int(judged["vs_england"].isin(["worse", "similar", "better"]).sum())

@@ -43,7 +43,7 @@ from jsnalib.inputs import readers
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.periods import first_full_financial_year
 from jsnalib.inputs.readers import load_geography
-from jsnalib.methods import derive, disclosure, models, spc, stats, survival
+from jsnalib.methods import derive, difference, disclosure, models, spc, stats, survival
 from jsnalib.report import plots
 
 __all__ = [
@@ -69,12 +69,14 @@ __all__ = [
     "published_points",
     "published_rereferrals",
     "published_trend_reading",
+    "records_note",
     "series_reading",
     "signal_table",
     "source_table",
     "spc_reading",
     "survival_reading",
     "survival_table",
+    "time_curves",
     "time_to_rereferral",
     "trend_data",
     "trend_figure",
@@ -217,8 +219,11 @@ class ChapterData:
 def area_records(referrals: pd.DataFrame, area_code: str) -> pd.DataFrame:
     """One authority's referrals with re-referral flags and reporting periods.
 
-    Re-referrals are flagged over the authority's whole history (a referral is compared with the
-    child's earlier referrals to the same authority). Referrals without a child ID stay in as
+    Several referrals of one child on one day are first merged into one, as the DfE children in
+    need census guide counts them (:func:`jsnalib.methods.derive.merge_same_day`); how many
+    were merged is in ``attrs["same_day_merged"]``. Re-referrals are flagged over the
+    authority's whole history (a referral is compared with the child's earlier referrals to the
+    same authority). Referrals without a child ID stay in as
     referrals that can never be re-referrals; their number is in ``attrs["missing_child_id"]``.
 
     Args:
@@ -238,6 +243,7 @@ def area_records(referrals: pd.DataFrame, area_code: str) -> pd.DataFrame:
     if records.empty:
         found = ", ".join(sorted(referrals["area_code"].astype(str).unique()))
         raise ValueError(f"there are no referrals for {area_code}; the extract covers {found}")
+    records, merged = derive.merge_same_day(records)
     records = records.sort_values("referral_date", kind="stable").reset_index(drop=True)
     records["referral_date"] = pd.to_datetime(records["referral_date"])
     records["source"] = records["source"].astype(str)
@@ -249,7 +255,25 @@ def area_records(referrals: pd.DataFrame, area_code: str) -> pd.DataFrame:
     records["year"] = records["financial_year"].str[:4].astype(np.int64)
     records["month"] = records["referral_date"].dt.to_period("M").dt.to_timestamp()
     records.attrs["missing_child_id"] = int(derive.missing_child_ids(records).sum())
+    records.attrs["same_day_merged"] = merged
     return records
+
+
+def records_note(records: pd.DataFrame) -> str:
+    """Plain English on two counting rules of :func:`area_records`: referrals without a child ID,
+    and several referrals of one child on one day merged into one (with how many were merged;
+    a count of 1 to 4 is not given)."""
+    merged = int(records.attrs.get("same_day_merged", 0))
+    lo, hi = disclosure.SMALL_COUNTS
+    hidden = lo <= merged <= hi
+    count = f"fewer than {hi + 1}" if hidden else f"{merged:,}"
+    return ("Referrals without a child ID cannot be linked to earlier referrals, so they count as "
+            "referrals but never as re-referrals; the table shows how many there were each year. "
+            "Following the Department for Education's children in need census guide, several "
+            "referrals of one child on the same day count as one referral: "
+            + (f"{count} such extra referral{'s were' if hidden or merged != 1 else ' was'} merged into the "
+               "first one that day before anything was counted." if merged else
+               "there were none in these records."))
 
 
 def first_full_year(records: pd.DataFrame) -> str:
@@ -375,7 +399,7 @@ def trend_data(annual: pd.DataFrame, benchmarks: pd.DataFrame, area_name: str) -
 
 
 def comparison_table(annual: pd.DataFrame, benchmarks: pd.DataFrame, area_name: str, year: str,
-                     polarity: str = "low_is_good") -> pd.DataFrame:
+                     polarity: str = "no_judgement") -> pd.DataFrame:
     """The area against England, the region and the neighbours in one year.
 
     Each benchmark row says whether the area's percentage is significantly different from that
@@ -425,6 +449,20 @@ def comparison_reading(table: pd.DataFrame, area_name: str, year: str,
             + ".")
 
 
+def _difference_sentence(difference_ci: tuple, what: str, level: float) -> str:
+    """"The <what> is X percentage points (CI a to b)" and whether chance could explain
+    it, from :mod:`jsnalib.methods.difference` (proportions, -1 to 1)."""
+    d, lower, upper = (100 * float(v) for v in difference_ci)
+    if np.isnan(lower):
+        return f"The {what} cannot be shown."
+    text = (f"The {what} is {d:+.1f} percentage points ({100 * level:g}% CI "
+            f"{lower:+.1f} to {upper:+.1f}): ")
+    if lower > 0 or upper < 0:
+        return text + ("the whole interval is on one side of no difference, so it is unlikely "
+                       "to be chance.")
+    return text + "the interval includes no difference, so it may be chance."
+
+
 def series_reading(annual: pd.DataFrame, area_name: str, confidence: float = 0.95) -> str:
     """Plain English for the annual series: first and last years, and how often it fell."""
     level = _level(confidence)
@@ -433,11 +471,10 @@ def series_reading(annual: pd.DataFrame, area_name: str, confidence: float = 0.9
     falls, rises = int((change < 0).sum()), int((change > 0).sum())
     peak = annual.loc[annual["percent"].idxmax()]
     low = annual.loc[annual["percent"].idxmin()]
-    overlap = not (first["upper"] < last["lower"] or last["upper"] < first["lower"])
-    direction = ("higher" if last["percent"] > first["percent"] else "lower")
-    verdict = ("The two intervals overlap, so the change between these two years may be chance."
-               if overlap else f"The intervals do not overlap: {last['financial_year']} is "
-               f"clearly {direction} than {first['financial_year']}.")
+    verdict = _difference_sentence(
+        difference.proportion_difference_ci(last["rereferrals"], last["referrals"],
+                                            first["rereferrals"], first["referrals"], level),
+        f"change from {first['financial_year']} to {last['financial_year']}", level)
     return (f"In {area_name}, {_ci_text(first, level=level)} of referrals in "
             f"{first['financial_year']} were re-referrals, and {_ci_text(last, level=level)} in "
             f"{last['financial_year']}. {verdict} Year on year, the percentage fell {falls} "
@@ -757,7 +794,7 @@ def _meaning(direction: int, polarity: str) -> str:
 
 
 def signal_table(chart: pd.DataFrame, labels: Sequence[str],
-                 polarity: str = "low_is_good") -> pd.DataFrame:
+                 polarity: str = "no_judgement") -> pd.DataFrame:
     """The special-cause signals of :func:`monthly_chart`, one row per rule and stretch of
     months, for display: ``Signal, Meaning, From, To, Months`` (no counts)."""
     episodes = spc.signal_episodes(chart, labels)
@@ -768,7 +805,7 @@ def signal_table(chart: pd.DataFrame, labels: Sequence[str],
     })
 
 
-def spc_reading(chart: pd.DataFrame, labels: Sequence[str], polarity: str = "low_is_good") -> str:
+def spc_reading(chart: pd.DataFrame, labels: Sequence[str], polarity: str = "no_judgement") -> str:
     """Plain English for :func:`monthly_chart`: the centre line, the latest month, how many
     months are signals, and when the chart, drawn month by month, first signalled a change
     after the baseline (:func:`jsnalib.methods.spc.first_detection`) against when the annual figure for
@@ -830,10 +867,39 @@ def time_to_rereferral(records: pd.DataFrame, cohort_year: str) -> pd.DataFrame:
     return cohort
 
 
+def published_times(cohort: pd.DataFrame, follow_up: int = 24,
+                    times: Sequence[float] = (3, 6, 12)) -> list[float]:
+    """The months at which the time-to-re-referral chart and table may be read.
+
+    The chart reads each outcome's curve every month from 0 to ``follow_up`` and the table at
+    ``times``; with the table's group sizes, the difference between two adjacent points is a
+    number of children. Points are kept only where every such step, in every outcome group, is
+    0 or 5 or more (:func:`jsnalib.methods.disclosure.publishable_points`, with ``times``
+    chosen first), so the chart's grid is coarser where few children came back.
+    """
+    grid = sorted(set(np.arange(follow_up + 1, dtype=float)) | {float(t) for t in times})
+    counts = survival.kaplan_meier_table(cohort, "outcome", times=grid)
+    cumulative = counts.pivot(index="outcome", columns="time", values="events")[grid]
+    keep = disclosure.publishable_points(cumulative.to_numpy(float),
+                                         required=np.isin(grid, list(times)))
+    return [t for t, k in zip(grid, keep, strict=True) if k]
+
+
+def time_curves(cohort: pd.DataFrame, follow_up: int = 24, times: Sequence[float] = (3, 6, 12),
+                confidence: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier curves by outcome for the chart and its download, read at the months of
+    :func:`published_times` (every month where that is safe): ``outcome, time,
+    cumulative_percent, cumulative_lower, cumulative_upper``."""
+    grid = [t for t in published_times(cohort, follow_up, times) if t <= follow_up]
+    return survival.kaplan_meier_curves(cohort, "outcome", grid=grid, confidence=confidence)
+
+
 def survival_table(cohort: pd.DataFrame, times: Sequence[float] = (3, 6, 12),
-                   confidence: float = 0.95) -> pd.DataFrame:
+                   confidence: float = 0.95, follow_up: int = 24) -> pd.DataFrame:
     """Percentage re-referred within each of ``times`` months, by outcome of the first
-    referral, with confidence intervals; counts suppressed if small.
+    referral, with confidence intervals; counts suppressed if small, and a time left out
+    (blank, with a note) where its difference from another published point of the chart or
+    table would be 1 to 4 children (:func:`published_times`; ``follow_up`` as for the chart).
 
     Returns:
         DataFrame: ``Outcome of referral, Months, Children, Re-referred by then, Re-referred
@@ -841,9 +907,13 @@ def survival_table(cohort: pd.DataFrame, times: Sequence[float] = (3, 6, 12),
     """
     table = survival.kaplan_meier_table(cohort, "outcome", times=times, confidence=confidence)
     table["outcome"] = table["outcome"].astype(str)
-    safe = disclosure.suppress_table(
-        table, ["events", "censored", "remaining"], total_col="people",
-        derived_cols=["cumulative_percent", "cumulative_lower", "cumulative_upper"])
+    derived = ["cumulative_percent", "cumulative_lower", "cumulative_upper"]
+    safe = disclosure.suppress_table(table, ["events", "censored", "remaining"],
+                                     total_col="people", derived_cols=derived)
+    step = ~table["time"].isin(published_times(cohort, follow_up, times))
+    safe.loc[step, ["events", *derived]] = np.nan
+    safe.loc[step, disclosure.NOTE_COLUMN] = ("left out: its difference from a neighbouring point "
+                                              "of the chart or table would be 1-4 children")
     disclosure.assert_disclosure_safe(safe, ["people", "events", "censored", "remaining"])
     shown = safe.rename(columns={
         "outcome": "Outcome of referral", "time": "Months", "people": "Children",
@@ -871,12 +941,14 @@ def survival_reading(table: pd.DataFrame, months: float = 12, confidence: float 
                 f"{_fmt(row['Lower CI (%)'])}% to "
                 f"{_fmt(row['Upper CI (%)'])}%)")
 
-    separated = high["Lower CI (%)"] > low["Upper CI (%)"]
+    gap = difference.difference_from_intervals(
+        high["Re-referred (%)"] / 100, high["Lower CI (%)"] / 100, high["Upper CI (%)"] / 100,
+        low["Re-referred (%)"] / 100, low["Lower CI (%)"] / 100, low["Upper CI (%)"] / 100)
     return (f"Within {months:g} months, {say(high)} of children whose referral ended in "
             f"\"{high['Outcome of referral'].lower()}\" were referred again, against {say(low)} "
             f"where it ended in \"{low['Outcome of referral'].lower()}\". "
-            + ("The intervals do not overlap, so the difference is unlikely to be chance."
-               if separated else "The intervals overlap, so the difference may be chance."))
+            + _difference_sentence(gap, "difference between these two groups",
+                                   _level(confidence)))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -518,7 +518,7 @@ INDICATORS: tuple[Indicator, ...] = (
                "%", "proportion", "low_is_good", 100, "children obese", "children measured",
                _NCMP_SOURCE, functools.partial(obesity, school_year="6")),
     _indicator("rereferrals", "Re-referrals to children's social care within 12 months",
-               "Re-referrals within 12 months", "% of referrals", "proportion", "low_is_good",
+               "Re-referrals within 12 months", "% of referrals", "proportion", "no_judgement",
                100, "re-referrals", "referrals",
                "referrals.csv.gz; England, region and neighbours cin_census.csv", rereferrals,
                upper_tier_only=True),

@@ -44,8 +44,11 @@ INDICATORS = {
                                ("overweight", "obese", "severely obese"), "low_is_good"),
 }
 COUNT_COLUMNS = ["denominator", *INDICATORS]
-_FLAG_COLUMNS = ["missing", "age_outside_reference", "height_low", "height_high", "weight_low",
-                 "weight_high", "bmi_low", "bmi_high", "implausible"]
+#: Exclusion reasons (:func:`jsnalib.methods.growth.flag_ncmp_exclusions`; ``implausible`` = any)
+#: and ``extreme_kept``: beyond the CDC's modified-SDS limits
+#: (:func:`jsnalib.methods.growth.flag_implausible`) but inside the NCMP ranges, so kept.
+_FLAG_COLUMNS = ["missing", "age_outside_reference", "height_out_of_range", "weight_out_of_range",
+                 "bmi_out_of_range", "implausible", "extreme_kept"]
 _NCMP_COLUMNS = ["academic_year", "school_year", "sex", "birth_date", "measurement_date",
                  "height_cm", "weight_kg", "area_code", "imd_decile"]
 
@@ -54,15 +57,17 @@ def classify_records(records: pd.DataFrame) -> pd.DataFrame:
     """Every NCMP record with its age, BMI, UK90 BMI SDS, category and implausibility flags.
 
     No record is dropped. Age is whole days / 365.25 (:func:`jsnalib.methods.growth.age_in_years`);
-    records flagged by :func:`jsnalib.methods.growth.flag_implausible` (a modified SDS beyond the CDC
-    limits, or a value missing) get no SDS and no category, so they are left out of every
-    numerator and denominator, as NHS England leaves out invalid measurements, and are counted
-    by :func:`exclusions`.
+    records the NCMP itself would exclude (:func:`jsnalib.methods.growth.flag_ncmp_exclusions`:
+    a value missing, or a height, weight or BMI SDS beyond +/-7) get no SDS and no category, so
+    they are left out of every numerator and denominator. Records beyond the CDC's
+    modified-SDS limits (:func:`jsnalib.methods.growth.flag_implausible`) but inside those
+    ranges, such as genuine severe obesity, are kept and flagged ``extreme_kept``. Both are
+    counted by the obesity chapter's ``exclusions``.
 
     Returns the records with columns added: ``year`` (start year of the academic year),
     ``age_years``, ``bmi`` (kg/m2), ``bmi_sds``, ``category`` (ordered categorical of
-    :data:`jsnalib.methods.growth.BMI_CATEGORIES`, missing when excluded) and the flag columns of
-    :func:`jsnalib.methods.growth.flag_implausible`. ``school_year`` and ``sex`` become plain strings.
+    :data:`jsnalib.methods.growth.BMI_CATEGORIES`, missing when excluded) and the flag columns
+    :data:`_FLAG_COLUMNS`. ``school_year`` and ``sex`` become plain strings.
     """
     missing = [c for c in _NCMP_COLUMNS if c not in records.columns]
     if missing:
@@ -71,8 +76,10 @@ def classify_records(records: pd.DataFrame) -> pd.DataFrame:
     weight = records["weight_kg"].to_numpy(float)
     sex = records["sex"].astype(str).to_numpy()
     age = growth.age_in_years(records["birth_date"], records["measurement_date"])
-    flags = growth.flag_implausible(height, weight, age, sex)
+    flags = growth.flag_ncmp_exclusions(height, weight, age, sex)
     valid = ~flags["implausible"].to_numpy()
+    flags["extreme_kept"] = (growth.flag_implausible(height, weight, age, sex)["implausible"]
+                             .to_numpy() & valid)
     bmi = growth.bmi(height, weight)
     sds = np.full(len(records), np.nan)
     sds[valid] = growth.bmi_sds(bmi[valid], age[valid], sex[valid])

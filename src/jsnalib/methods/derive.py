@@ -13,9 +13,12 @@ The choices this module makes where the definition is silent, each tested:
   14 May 2015). A referral on 29 February looks back to 28 February of the year before; a
   referral on 28 February or 1 March after a leap day looks back to 28 February or 1 March,
   as pandas ``DateOffset(months=12)`` does.
-- *Same-day referrals*: only referrals on an earlier day count as previous, so the second of two
-  referrals of one child on the same day is not a re-referral of the first; both are
-  re-referrals if an earlier-day referral lies within the 12 months.
+- *Same-day referrals*: the census guide counts several referrals of one child on one day as
+  one referral; :func:`merge_same_day` merges them before counting (keeping the first row) and
+  says how many were merged. :func:`flag_rereferrals` itself, given unmerged records, treats only
+  referrals on an earlier day as previous, so the second of two referrals of one child on the
+  same day is not a re-referral of the first; both are re-referrals if an earlier-day referral
+  lies within the 12 months.
 - *Missing child IDs* (blank, whitespace, None or NaN): such a referral cannot be linked, so it
   is never flagged and never counts as a previous referral of anyone. It stays in the
   referral count (the denominator). It is reported, never silently absorbed: the functions
@@ -44,6 +47,7 @@ __all__ = [
     "academic_year",
     "financial_year",
     "flag_rereferrals",
+    "merge_same_day",
     "missing_child_ids",
     "months_to_rereferral",
     "pool_years",
@@ -202,6 +206,46 @@ def missing_child_ids(referrals: pd.DataFrame) -> pd.Series:
     _check_frame(referrals, ("child_id",))
     return pd.Series(_missing_mask(referrals["child_id"]), index=referrals.index,
                      name="missing_child_id")
+
+
+def merge_same_day(referrals: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Merge several referrals of one child on one day into one referral.
+
+    The DfE children in need census guide records a child referred more than once on the same
+    day as one referral, so only the first row (in input order) of each child-and-day group is
+    kept; its other columns (source, outcome) are those of that first row. Referrals without
+    a child ID cannot be matched and are all kept.
+
+    Parameters
+    ----------
+    referrals : pandas.DataFrame
+        As for :func:`flag_rereferrals` (``child_id`` and ``referral_date``, any row order).
+
+    Returns
+    -------
+    (pandas.DataFrame, int)
+        The referrals with the duplicates removed (original index and order kept), and the
+        number of referrals merged away (rows removed).
+
+    References
+    ----------
+    Department for Education, Children in need census guide (referrals: a child referred more
+    than once on the same day counts as one referral).
+
+    Examples
+    --------
+    >>> referrals = pd.DataFrame({"child_id": ["a", "a", "a", None, None],
+    ...     "referral_date": ["2016-05-15", "2016-05-15", "2016-05-16", "2016-05-15",
+    ...                       "2016-05-15"]})
+    >>> merged, count = merge_same_day(referrals)
+    >>> merged.index.tolist(), count
+    ([0, 2, 3, 4], 1)
+    """
+    _check_frame(referrals, _REFERRAL_COLUMNS)
+    linked = _Linked(referrals)
+    keep = np.ones(len(referrals), dtype=bool)
+    keep[linked.rows[linked.order[linked.same_day]]] = False
+    return referrals[keep], int((~keep).sum())
 
 
 def flag_rereferrals(referrals: pd.DataFrame) -> pd.Series:

@@ -22,6 +22,11 @@ counts, e.g. ONS and NHS Digital guidance on small numbers):
   non-zero cell is the small one, cannot be repaired in this table);
 * **derived values** (rates, confidence limits, percentages) computed from a suppressed count
   are blanked as well, since the count could be recovered from them.
+* **cumulative series** (e.g. the percentage of a cohort re-referred by each month, read with
+  the cohort's size): the difference between two adjacent published points is a count of
+  its own, so a series is published only at points where every step, in every group, is 0 or
+  above the small-number range (:func:`publishable_points`); the points in between are left
+  out (a coarser grid) rather than shown.
 
 :func:`suppress_table` records why each cell was blanked in a ``suppression_note`` column;
 :func:`assert_disclosure_safe` is the last check before a table is shown.
@@ -330,6 +335,67 @@ def suppress_table(df: pd.DataFrame, count_cols: Sequence[str], total_col: str |
             notes[r].append(f"{derived}: derived from a suppressed count")
     out[NOTE_COLUMN] = pd.Series(["; ".join(n) if n else pd.NA for n in notes],
                                  index=df.index, dtype="str")
+    return out
+
+
+def _steps_ok(step: np.ndarray, lo: int, hi: int) -> bool:
+    """True when no step (NaN: nothing published there) lies in [lo, hi]."""
+    with np.errstate(invalid="ignore"):
+        return not ((step >= lo) & (step <= hi)).any()
+
+
+def publishable_points(cumulative: object, required: object = None,
+                       threshold: tuple[int, int] = SMALL_COUNTS) -> np.ndarray:
+    """Which points of cumulative count series can be published without a small step.
+
+    Parameters
+    ----------
+    cumulative : array-like, shape (groups, points) or (points,)
+        Cumulative counts (people with the event by each point, non-decreasing along the
+        points), one row per group sharing the same points (e.g. one Kaplan-Meier curve per
+        outcome read on a grid of months). NaN where a group has nothing published (e.g.
+        beyond its follow-up). The series start from zero before the first point.
+    required : array-like of bool, shape (points,), optional
+        Points wanted most (e.g. the times a table reports): chosen first, in order, each kept
+        when its step from the last kept point is safe in every group; the other points are
+        then added, in order, wherever both steps they create (from the previous kept point
+        and to the next) are safe.
+    threshold : inclusive range of counts never published (default 1 to 4).
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (points,)
+        True for the points to publish: the step between any two adjacent published points
+        (and from zero to the first) is 0 or outside ``threshold`` in every group.
+    """
+    lo, hi = _check_threshold(threshold)
+    values = _as_counts(cumulative, "cumulative")
+    values = values.reshape(1, -1) if values.ndim == 1 else values
+    if values.ndim != 2:
+        raise ValueError(f"cumulative must be 1- or 2-dimensional, got shape {values.shape}")
+    n = values.shape[1]
+    first = (np.zeros(n, dtype=bool) if required is None
+             else np.asarray(required, dtype=bool).ravel())
+    if first.shape != (n,):
+        raise ValueError(f"required must have one flag per point ({n}), got {first.shape}")
+    padded = np.column_stack([np.zeros(len(values)), values])  # column 0: the zero start
+    kept = [0]
+
+    def step(a: int, b: int) -> np.ndarray:
+        return padded[:, b] - padded[:, a]
+
+    for j in np.flatnonzero(first) + 1:
+        if _steps_ok(step(kept[-1], j), lo, hi):
+            kept.append(int(j))
+    for j in np.flatnonzero(~first) + 1:
+        position = int(np.searchsorted(kept, j))
+        before = kept[position - 1]
+        after = kept[position] if position < len(kept) else None
+        if _steps_ok(step(before, j), lo, hi) and (after is None
+                                                   or _steps_ok(step(j, after), lo, hi)):
+            kept.insert(position, int(j))
+    out = np.zeros(n, dtype=bool)
+    out[np.asarray(kept[1:], dtype=int) - 1] = True
     return out
 
 

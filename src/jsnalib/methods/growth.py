@@ -15,10 +15,12 @@ fraction of a second. The numbers are those of the national calculator, ``rcpchg
   when ``L = 0``), and the centile ``100 * Phi(z)``.
 
 Records are classified into the NCMP's mutually exclusive BMI categories by centile
-(:func:`classify_bmi`, :func:`ncmp_flags` for the published unions). Implausible measurements
-are flagged by reason and counted, never silently dropped (:func:`flag_implausible`,
-:func:`implausible_summary`), on the modified SDS (:func:`modified_sds`), because UK90's plain
-BMI SDS has a ceiling (4.8 for boys around 11) that no recording error can cross.
+(:func:`classify_bmi`, :func:`ncmp_flags` for the published unions). Records are excluded only
+as the NCMP's own validation would exclude them (:func:`flag_ncmp_exclusions`: a value
+missing, or a height, weight or BMI SDS beyond +/-7); extreme values inside those ranges are
+kept and flagged on the CDC's modified SDS (:func:`flag_implausible`, :func:`modified_sds`),
+so genuine severe obesity is never dropped. Both are counted by reason, never silently
+(:func:`exclusion_summary`, :func:`implausible_summary`).
 
 Units: BMI in kg/m2, height in cm, weight in kg, ages in decimal years (days / 365.25, the
 ``rcpchgrowth`` chronological decimal age). Sex is ``"male"`` or ``"female"``.
@@ -59,6 +61,7 @@ __all__ = [
     "BMI_CATEGORIES",
     "IMPLAUSIBLE_LIMITS",
     "NCMP_CENTILE_THRESHOLDS",
+    "NCMP_EXCLUSION_SDS",
     "NCMP_INDICATORS",
     "SEXES",
     "age_in_years",
@@ -67,7 +70,9 @@ __all__ = [
     "bmi_sds",
     "centile",
     "classify_bmi",
+    "exclusion_summary",
     "flag_implausible",
+    "flag_ncmp_exclusions",
     "height_sds",
     "implausible_summary",
     "modified_sds",
@@ -785,6 +790,115 @@ def flag_implausible(height_cm: Any, weight_kg: Any, age_years: Any, sex: Any,
     table["implausible"] = table.any(axis=1)
     table.attrs["limits"] = chosen
     return table
+
+
+NCMP_EXCLUSION_SDS = 7.0
+"""Records whose height, weight or BMI SDS (plain UK90 LMS SDS) lies beyond +/- this many SD are
+excluded by :func:`flag_ncmp_exclusions`."""
+
+_EXCLUSION_REASONS = {
+    "missing": "height, weight, age or sex missing: no SDS can be calculated",
+    "age_outside_reference": "age outside the UK90 child reference (4 to 20 years)",
+    **{f"{measurement}_out_of_range":
+       f"{_LABELS[measurement]} SDS beyond +/-{{limit:g}} (outside the NCMP validation range)"
+       for measurement in _MEASUREMENTS},
+}
+
+
+def flag_ncmp_exclusions(height_cm: Any, weight_kg: Any, age_years: Any, sex: Any,
+                         limit: float = NCMP_EXCLUSION_SDS) -> pd.DataFrame:
+    """Flag the records the NCMP itself would exclude, one row per child, never dropping any.
+
+    The rule: a record is excluded when it cannot be assessed (a measurement, the age or the
+    sex missing; an age outside the UK90 child reference) or when its height, weight or BMI
+    SDS (:func:`height_sds`, :func:`weight_sds`, :func:`bmi_sds`: the plain UK90 LMS SDS the
+    NCMP uses) lies beyond +/- ``limit`` (default 7). Everything else is kept, however extreme:
+    flag those with :func:`flag_implausible` to count them, not to drop them. Each reason is a
+    column; ``implausible`` is True when any reason applies (the record is excluded).
+
+    Source and caveat: the NCMP collection system (NHS England, "Validation of National Child
+    Measurement Programme data": at-source and post-deadline validations) rejects impossible
+    values and warns on improbable, extreme ones, which the local authority must confirm, so
+    confirmed extreme measurements are genuine and stay in the national figures. An SDS beyond
+    +/-7 is taken here as the edge of a biologically possible value (wider than the WHO's
+    flags of +/-5 to +/-6, so nothing genuine is dropped); it catches recording errors such as
+    a weight keyed ten times too high or a height in inches. This is this book's reading of
+    the NCMP validation ranges, not a copy of the system's rules: **check the limit with the
+    NCMP team (NHS England / DHSC) before relying on it**, and pass ``limit`` to apply theirs.
+    UK90's plain BMI and weight SDS have a ceiling in Year 6 (BMI 4.8 for boys about 11), so
+    there the limit mostly catches impossible lows and heights in the wrong unit; a Year 6
+    weight keyed too high may stay in, flagged by :func:`flag_implausible` for checking.
+
+    Parameters
+    ----------
+    height_cm, weight_kg : array-like of float
+        cm and kg (positive; missing allowed).
+    age_years : array-like of float
+        Decimal years (:func:`age_in_years`); ages outside 4-20 are flagged, not errors.
+    sex : str or array-like of str
+        ``"male"`` or ``"female"``; missing allowed.
+    limit : float
+        The SDS beyond which a value is excluded (> 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Boolean columns ``missing``, ``age_outside_reference``, ``height_out_of_range``,
+        ``weight_out_of_range``, ``bmi_out_of_range`` and ``implausible`` (any of them). The
+        index is ``height_cm``'s when it is a Series; the limit is in ``.attrs["limit"]``.
+
+    References
+    ----------
+    NHS England, National Child Measurement Programme: validation of NCMP data (at-source and
+    post-deadline validations); WHO Anthro / WHO AnthroPlus manuals (flags for implausible
+    z-scores); Cole, Freeman & Preece 1995 and Freeman et al. 1995 (UK90).
+    """
+    if not float(limit) > 0:
+        raise ValueError(f"limit must be a positive number of SD, got {limit!r}")
+    index = height_cm.index if isinstance(height_cm, pd.Series) else None
+    height = _as_float(height_cm, "height_cm")
+    weight = _as_float(weight_kg, "weight_kg")
+    age = _as_float(age_years, "age_years")
+    codes = _sex_codes(sex)
+    height, weight, age, codes = _broadcast(("height_cm", "weight_kg", "age_years", "sex"),
+                                            height, weight, age, codes)
+    _check_positive(height, "height_cm", "cm")
+    _check_positive(weight, "weight_kg", "kg")
+    height, weight, age, codes = (np.ravel(a) for a in (height, weight, age, codes))
+    missing = np.isnan(height) | np.isnan(weight) | np.isnan(age) | (codes < 0)
+    outside = ~np.isnan(age) & ~((age >= AGE_RANGE[0]) & (age <= AGE_RANGE[1]))
+    ok = ~missing & ~outside
+    flags = {"missing": missing, "age_outside_reference": outside}
+    for measurement, values in (("height", height), ("weight", weight),
+                                ("bmi", weight / (height / 100) ** 2)):
+        sds = np.full(height.shape, np.nan)
+        sds[ok] = _z(*_lms_at(_uk90()[measurement], age[ok], codes[ok]), values[ok])
+        flags[f"{measurement}_out_of_range"] = np.abs(sds) > float(limit)
+    table = pd.DataFrame(flags, index=index)
+    table["implausible"] = table.any(axis=1)
+    table.attrs["limit"] = float(limit)
+    return table
+
+
+def exclusion_summary(flags: pd.DataFrame) -> pd.DataFrame:
+    """Count the records flagged by :func:`flag_ncmp_exclusions`, by reason: columns
+    ``reason``, ``description``, ``count`` (records) and ``percent`` (of all records, 0-100),
+    one row per reason plus ``implausible`` (any reason, each record once)."""
+    columns = [*_EXCLUSION_REASONS, "implausible"]
+    absent = [column for column in columns if column not in getattr(flags, "columns", ())]
+    if absent:
+        raise ValueError(f"flags must be the output of flag_ncmp_exclusions; missing column(s) "
+                         f"{', '.join(absent)}")
+    limit = flags.attrs.get("limit", NCMP_EXCLUSION_SDS)
+    descriptions = {reason: text.format(limit=limit) for reason, text in
+                    _EXCLUSION_REASONS.items()}
+    descriptions["implausible"] = "any of the above"
+    counts = flags[columns].sum().astype(int).to_numpy()
+    total = len(flags)
+    return pd.DataFrame({"reason": columns,
+                         "description": [descriptions[column] for column in columns],
+                         "count": counts,
+                         "percent": counts / total * 100 if total else np.nan})
 
 
 def implausible_summary(flags: pd.DataFrame) -> pd.DataFrame:
