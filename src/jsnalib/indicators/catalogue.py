@@ -161,6 +161,10 @@ def referral_counts(records: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame
     columns = ["area_code", "financial_year", "referrals", "rereferrals", "missing_child_id"]
     local = pd.DataFrame(columns=columns)
     if len(records):
+        # several referrals of one child on one day are one referral (DfE CIN census guide),
+        # exactly as on the re-referral page
+        records = pd.concat([derive.merge_same_day(group)[0]
+                             for _, group in records.groupby("area_code", observed=True, sort=False)])
         with warnings.catch_warnings():  # missing IDs are counted in missing_child_id instead
             warnings.simplefilter("ignore", derive.MissingChildIdWarning)
             summary = derive.rereferral_summary(records, by=("area_code", "financial_year"))
