@@ -3,7 +3,7 @@
 Confidence intervals for proportions (Wilson score), counts (Byar's approximation and the exact
 Poisson interval) and crude rates; comparison of an interval with a benchmark; funnel-plot
 control limits; the slope and relative index of inequality; the chi-square test for a linear
-trend in proportions.
+trend in proportions and Fingertips' recent-trend rule (:func:`recent_trend`).
 
 Every function takes numpy arrays, pandas Series or scalars and gives back the same shape: a
 scalar for scalars, an array for arrays, a Series with the input's index for Series. Missing
@@ -28,6 +28,8 @@ The methods and the expected values in the tests come from:
   index of inequality (population-weighted regression on relative rank, Monte Carlo limits).
 - Armitage P (1955) Tests for linear trends in proportions and frequencies. Biometrics
   11:375-386; Altman DG (1991) Practical statistics for medical research. Chapman & Hall.
+- Office for Health Improvement and Disparities, Fingertips technical guidance: recent trends
+  (the latest five points, chi-square test for trend at 99.8%, robust to dropping any point).
 - UKHSA PHEindicatormethods (R package): phe_proportion, phe_rate, byars_lower/upper,
   phe_funnels / calculate_funnel_limits, phe_sii.
 """
@@ -878,3 +880,114 @@ def trend_test(
         direction = "no significant change"
     return pd.Series([float(statistic), p_value, float(score / spread), direction], index=names,
                      name="trend_test", dtype=object)
+
+
+#: Recent trend (Fingertips): the latest five points, unbroken.
+RECENT_TREND_POINTS = 5
+#: Recent trend: chi-square (1 df) at 99.8%, ``chi2.ppf(0.998, 1)`` = 9.5495.
+RECENT_TREND_CRITICAL = float(special.chdtri(1, 0.002))
+#: The four answers of :func:`recent_trend`.
+RECENT_TREND_DIRECTIONS = ("increasing", "decreasing", "no significant change",
+                           "cannot be calculated")
+_TREND_KINDS = ("proportion", "rate")
+
+
+def _trend_score(x: np.ndarray, n: np.ndarray, t: np.ndarray, kind: str
+                 ) -> tuple[float, float, float]:
+    """Score ``T``, its null variance and the weighted least-squares slope of ``x/n`` on ``t``.
+
+    Proportions: Cochran-Armitage, ``T = Σ t(x - n p)``, ``var = p(1-p) Σ n (t - t̄)²``.
+    Rates: the Poisson score test of a log-linear trend at slope 0, ``T = Σ t(x - n r)``,
+    ``var = r Σ n (t - t̄)²`` (Breslow and Day 1987, section 3.6), ``r = Σx/Σn``,
+    ``t̄ = Σ n t / Σ n``. The slope ``T / Σ n (t - t̄)²`` is per unit of ``t``.
+    """
+    total = n.sum()
+    pooled = x.sum() / total
+    centred = t - (n * t).sum() / total
+    spread = (n * centred**2).sum()
+    score = float((centred * (x - n * pooled)).sum())
+    variance = pooled * (1 - pooled) * spread if kind == "proportion" else pooled * spread
+    return score, float(variance), score / spread
+
+
+def recent_trend_test(
+    numerator: ArrayLike,
+    denominator: ArrayLike,
+    kind: str = "proportion",
+) -> pd.Series:
+    """The Fingertips recent-trend test on a series' latest five points, with its numbers.
+
+    The series is taken in order, one value per period, equally spaced (e.g. years). The rule
+    (OHID Fingertips technical guidance, "Recent trends"):
+
+    1. The latest :data:`RECENT_TREND_POINTS` (5) points are needed, unbroken: fewer points, or
+       a missing numerator or denominator among them, gives "cannot be calculated"; so does a
+       series with no variation possible (no events, or for proportions all events).
+    2. The chi-square test for trend on those points (periods scored 0-4): Cochran-Armitage for
+       proportions (Armitage 1955), the Poisson score test of a log-linear trend for rates
+       (Breslow and Day 1987), on 1 degree of freedom. A trend needs the statistic above
+       :data:`RECENT_TREND_CRITICAL` (9.5495, the 99.8% point).
+    3. The slope's sign must survive dropping each of the five points in turn (the same
+       statistic on the remaining four, keeping their periods): a trend that one point makes
+       or reverses is "no significant change".
+
+    Args:
+        numerator: events in each period, oldest first (>= 0; <= denominator for proportions).
+        denominator: the population (or person-time) of each period, oldest first (> 0).
+        kind: "proportion" or "rate".
+
+    Returns:
+        Series with ``statistic`` (chi-square on the latest five points), ``p_value``,
+        ``slope`` (change in the proportion, or the rate per unit of denominator, per period:
+        weighted least squares), ``points`` used (5, or how many there were) and
+        ``direction`` (one of :data:`RECENT_TREND_DIRECTIONS`).
+
+    Example:
+        >>> t = recent_trend_test([250, 241, 232, 224, 214], [1500] * 5)
+        >>> t["direction"], round(t["statistic"], 2)
+        ('no significant change', 4.04)
+    """
+    if kind not in _TREND_KINDS:
+        raise ValueError(f"kind must be 'proportion' or 'rate', got {kind!r}")
+    (x, n), _ = _inputs(numerator=numerator, denominator=denominator)
+    if kind == "proportion":
+        _check_proportion_inputs(x, n)
+    else:
+        _check_count("numerator", x)
+        _check_positive("denominator", n)
+    names = ["statistic", "p_value", "slope", "points", "direction"]
+    x, n = x[-RECENT_TREND_POINTS:], n[-RECENT_TREND_POINTS:]
+    cannot = pd.Series([np.nan, np.nan, np.nan, x.size, "cannot be calculated"], index=names,
+                       name="recent_trend", dtype=object)
+    if x.size < RECENT_TREND_POINTS or np.isnan(x).any() or np.isnan(n).any():
+        return cannot
+    t = np.arange(RECENT_TREND_POINTS, dtype=float)
+    score, variance, slope = _trend_score(x, n, t, kind)
+    if not variance > 0:
+        return cannot
+    statistic = score**2 / variance
+    direction = "no significant change"
+    if statistic > RECENT_TREND_CRITICAL:
+        keep = ~np.eye(RECENT_TREND_POINTS, dtype=bool)
+        signs = [np.sign(_trend_score(x[k], n[k], t[k], kind)[0]) for k in keep]
+        if all(sign == np.sign(score) for sign in signs):
+            direction = "increasing" if score > 0 else "decreasing"
+    return pd.Series([float(statistic), float(special.chdtrc(1, statistic)), float(slope),
+                      RECENT_TREND_POINTS, direction], index=names, name="recent_trend",
+                     dtype=object)
+
+
+def recent_trend(numerator: ArrayLike, denominator: ArrayLike, kind: str = "proportion") -> str:
+    """Fingertips' recent trend of a series: "increasing", "decreasing", "no significant
+    change" or "cannot be calculated" (:func:`recent_trend_test` gives the numbers and the
+    rule; OHID Fingertips technical guidance on recent trends).
+
+    Example:
+        >>> recent_trend([250, 241, 232, 224, 214], [1500] * 5)
+        'no significant change'
+        >>> recent_trend([30, 36, 41, 47, 60], [100_000] * 5, kind="rate")
+        'increasing'
+        >>> recent_trend([36, 41, 47, 60], [100_000] * 4, kind="rate")
+        'cannot be calculated'
+    """
+    return str(recent_trend_test(numerator, denominator, kind)["direction"])
