@@ -1081,3 +1081,18 @@ def recent_trend(numerator: ArrayLike, denominator: ArrayLike, kind: str = "prop
         'cannot be calculated'
     """
     return str(recent_trend_test(numerator, denominator, kind)["direction"])
+
+
+# ----------------------------------------------------------------------------------------------
+# standardisation and deprivation quantiles live in jsnalib.methods.standardise (which uses the
+# intervals above); they are reachable here too, imported on first use to avoid an import cycle
+
+_STANDARDISE = ("DSR_MINIMUM_COUNT", "dsr", "isr", "phe_quantile")
+
+
+def __getattr__(name: str):
+    if name in _STANDARDISE:
+        from jsnalib.methods import standardise
+
+        return getattr(standardise, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
