@@ -91,3 +91,20 @@ def test_sigma_z_uses_the_baseline_only():
 def test_laney_argument_is_checked():
     with pytest.raises(ValueError, match="laney"):
         spc.p_chart([10, 12, 11], [100, 100, 100], laney="yes")
+
+
+def test_chart_and_sentence_say_which_limits_are_drawn():
+    from jsnalib.report import charts
+
+    x = np.array([200, 260, 180, 250, 170, 240, 210, 190, 230, 200], dtype=float)
+    n = np.full(10, 1000.0)
+    labels = [f"M{i}" for i in range(10)]
+    for chart, words in ((spc.p_chart(x, n), "Laney p' limits"),
+                         (spc.p_chart(x, n, laney=False), "p-chart limits")):
+        fig, alt = charts.p_chart_plot(chart, labels, "Test", ylabel="%")
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert any(words in text for text in legend)
+        assert words in alt
+        sentence = charts.control_limits_sentence(chart)
+        assert "0.27%" in sentence
+        assert ("Laney p'" in sentence) == (words == "Laney p' limits")
