@@ -121,7 +121,7 @@ def funnel_chart(
     adjusted = "lower_95_adjusted" in limits.columns
     sets = [("", "grey", " (plain)" if adjusted else "")]
     if adjusted:
-        sets.append(("_adjusted", PALETTE[0], " allowing for over-dispersion"))
+        sets.append(("_adjusted", PALETTE[2], " allowing for over-dispersion"))
     for suffix, colour, words in sets:
         for lo, hi, style, label in (("lower_95", "upper_95", "--", "95% limits"),
                                      ("lower_998", "upper_998", ":", "99.8% limits")):
