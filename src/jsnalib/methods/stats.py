@@ -923,8 +923,8 @@ def trend_test(
     freedom (Armitage 1955; Altman 1991). The slope ``T / Σ n_i (t_i - t̄)²`` is the
     fitted change in the proportion per unit of time. The direction is "increasing" or
     "decreasing" when the p-value is below ``1 - confidence`` and "no significant change"
-    otherwise; Fingertips' recent-trend marker uses this test at the 99.9% level (the
-    default) over the latest five points. When any input is missing, or no variation is
+    otherwise (Fingertips' recent-trend marker, with its 99.8% threshold and outlier check, is
+    :func:`recent_trend`). When any input is missing, or no variation is
     possible (no events, or all events), the result is NaN with "not calculated".
 
     Args:
