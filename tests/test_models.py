@@ -194,28 +194,6 @@ def test_binomial_trend_needs_counts_or_outcome():
 # gap_test
 
 
-def two_by_two(local: tuple[int, int], benchmark: tuple[int, int], births=(3300, 600000)):
-    return pd.DataFrame({
-        "area": ["L", "L", "E", "E"], "year": [0.0, 1.0, 0.0, 1.0],
-        "births": [births[0], births[0], births[1], births[1]],
-        "deaths": [*local, *benchmark],
-    })
-
-
-@pytest.mark.parametrize(
-    ("local", "benchmark"),
-    [((30, 20), (2400, 2350)), ((25, 27), (2500, 2300)), ((60, 55), (2400, 2380))],
-)
-def test_gap_test_two_by_two_matches_the_closed_form(local, benchmark):
-    result = models.gap_test(two_by_two(local, benchmark), "deaths", "births", "area", "L", "E")
-    ratio = (local[1] / local[0]) / (benchmark[1] / benchmark[0])
-    se = np.sqrt(sum(1 / d for d in (*local, *benchmark)))
-    assert result.ratio_of_ratios == pytest.approx(ratio, rel=1e-8)
-    assert result.lower == pytest.approx(ratio * np.exp(-Z95 * se), rel=1e-6)
-    assert result.upper == pytest.approx(ratio * np.exp(Z95 * se), rel=1e-6)
-    assert result.p_value == pytest.approx(2 * sps.norm.sf(abs(np.log(ratio)) / se), rel=1e-5)
-
-
 @pytest.mark.parametrize(
     ("local_ratio", "local_rate", "expected"),
     [

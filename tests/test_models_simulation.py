@@ -8,8 +8,8 @@ fixed seed, chosen before the test was first run, so the results are determinist
 With 200 replicates the Monte Carlo standard error of a 95% coverage is about 1.5 percentage
 points, so a correct interval lands in 93-97% about 2 times in 3 for an arbitrary seed; the
 seeds were not searched for a pass. (Over 2,000 replicates of the same scenario the coverage
-of poisson_trend's interval was 94.7%, and the gap test's false-alarm rate 3.8% of 1,000: the
-test is slightly conservative because its errors are never scaled below Poisson.)
+of poisson_trend's interval was 94.7%. The gap test's false-alarm rate and power against
+England's real-shaped path are checked in test_gap_test.py.)
 """
 
 from __future__ import annotations

@@ -224,12 +224,18 @@ def test_funnel_points_positions_against_the_limits():
     at = stats.proportion_funnel([500, 200, 900], [2000, 1000, 3000],
                                  population=[2000, 1000, 3000])
     assert points["value"].iloc[1] < at["lower_998"].iloc[1]  # One: 20% of 1,000
-    assert points["position"].tolist() == ["within the 95% limits",
-                                           "outside the 99.8% limits (low)",
-                                           "outside the 99.8% limits (high)"]
+    # issue 12.4: 20%, 25% and 30% on 1,000-3,000 referrals vary far more than chance allows,
+    # so positions are judged against the over-dispersion-adjusted limits (before: One and Two
+    # were "outside the 99.8% limits")
+    assert points.attrs["overdispersed"]
+    adjusted = stats.proportion_funnel_overdispersed([500, 200, 900], [2000, 1000, 3000],
+                                                     population=[2000, 1000, 3000])
+    assert adjusted["lower_95"].iloc[1] < points["value"].iloc[1]
+    assert {"lower_95_adjusted", "upper_998_adjusted"} <= set(limits.columns)
+    assert points["position"].tolist() == ["within the 95% limits"] * 3
     text = rr.funnel_reading(points, STAFFS, "2014-15")
     assert "Staffordshire (25.0% of 2,000 referrals) is within the 95% limits" in text
-    assert "One (20.0%, outside the 99.8% limits (low))" in text
+    assert "differ from each other more than chance alone would make them" in text
 
 
 # ----------------------------------------------------------------------------------------------

@@ -354,7 +354,8 @@ def describe_model(fit: models.TrendFit) -> str:
 def gap(births_deaths: pd.DataFrame, area_code: str, benchmark: str,
         confidence: float = 0.95) -> models.GapTest:
     """Is the gap with the benchmark changing? :func:`jsnalib.methods.models.gap_test` on annual counts
-    (area-by-year interaction; standard errors scaled when overdispersed)."""
+    (the local deaths modelled relative to the benchmark's observed yearly rates; quasi-Poisson
+    with the local dispersion, t reference)."""
     rows = births_deaths[births_deaths["area_code"].isin([area_code, benchmark])]
     frame = rows[["area_code", "year", "live_births", "infant_deaths"]].astype(
         {"year": float, "live_births": float, "infant_deaths": float})

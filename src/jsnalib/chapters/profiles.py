@@ -5,12 +5,11 @@ and the region's for the same period, and rated with :func:`jsnalib.methods.stat
 indicator's polarity: "better" or "worse" when the benchmark lies outside the area's confidence
 interval, "similar" when it lies inside. Nothing is judged by eye.
 
-The recent trend is tested on the latest :data:`TREND_POINTS` yearly values, at the 5% level
-(:data:`TREND_SIGNIFICANCE`): proportions with the chi-square test for trend
-(:func:`jsnalib.methods.stats.trend_test`), rates with a Poisson regression on the yearly counts with
-the denominator as exposure (:func:`jsnalib.methods.models.poisson_trend`, which switches to a negative
-binomial model when the counts are overdispersed). An arrow is shown only when the trend is
-significant; otherwise the trend reads "no significant change".
+The recent trend follows Fingertips (:func:`jsnalib.methods.stats.recent_trend_test`): the
+latest :data:`TREND_POINTS` yearly values, unbroken, with the chi-square test for trend above
+9.5495 (99.8%) and a direction that survives dropping any one year. An arrow is shown only for
+such a trend, turned into "getting better" or "getting worse" by the indicator's polarity;
+otherwise the trend reads "no significant change" or "cannot be calculated".
 
 The spine chart's range ("worst" to "best" area) runs across :func:`range_areas`: the JSNA
 areas, England, the region and the statistical neighbours, taking those that have a value of
@@ -23,7 +22,6 @@ page or a CSV download.
 from __future__ import annotations
 
 import html
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,13 +32,11 @@ from matplotlib.lines import Line2D
 
 from jsnalib import indicators
 from jsnalib.indicators import INDICATORS, Indicator, IndicatorData
-from jsnalib.methods import disclosure, models, stats
+from jsnalib.methods import disclosure, stats
 from jsnalib.report import display, plots
 
-#: Yearly values the recent-trend test uses (Fingertips uses the latest five points).
-TREND_POINTS = 5
-#: Significance level of the recent-trend test.
-TREND_SIGNIFICANCE = 0.05
+#: Yearly values the recent-trend test uses (Fingertips: the latest five points).
+TREND_POINTS = stats.RECENT_TREND_POINTS
 #: Decimal places shown for every value.
 DECIMALS = 1
 #: Labels of the benchmark comparison (stats.compare), in the order the legend lists them.
@@ -59,59 +55,49 @@ _GOOD = {"low_is_good": "decreasing", "high_is_good": "increasing"}
 # trends
 
 
-def recent_trend(rows: pd.DataFrame, item: Indicator, points: int = TREND_POINTS,
-                 significance: float = TREND_SIGNIFICANCE) -> pd.Series:
-    """Test the trend over an area's latest `points` yearly values of one indicator.
+def recent_trend(rows: pd.DataFrame, item: Indicator) -> pd.Series:
+    """Fingertips' recent trend of an area's yearly values of one indicator.
 
-    Proportions: chi-square test for linear trend (:func:`jsnalib.methods.stats.trend_test`; Armitage
-    1955); the change is the fitted slope in percentage points a year. Rates: Poisson GLM of
-    the count with log(denominator) offset (:func:`jsnalib.methods.models.poisson_trend`; negative
-    binomial when overdispersed); the change is the % change in the rate a year. Rows with a
-    missing count or denominator are left out before the latest points are taken.
+    The latest :data:`TREND_POINTS` years up to the area's latest year with a count and
+    denominator must all be present (a gap gives "cannot be calculated"); the direction is
+    :func:`jsnalib.methods.stats.recent_trend_test` on them: the chi-square test for trend
+    (Cochran-Armitage for proportions, the Poisson equivalent for rates) above 9.5495 (99.8%),
+    with a slope whose sign survives dropping each year in turn (OHID Fingertips technical
+    guidance, recent trends).
 
     Args:
         rows: one area's tidy rows (:data:`jsnalib.indicators.ROW_COLUMNS`), one per year.
         item: the indicator (its ``kind`` picks the test).
-        points: how many of the latest years to use (at least 3).
-        significance: the p-value below which a trend is called rising or falling.
 
     Returns:
         Series with ``direction`` ("increasing", "decreasing", "no significant change" or
-        "not calculated"), ``p_value``, ``change``, ``change_unit``, ``periods`` (e.g.
-        "2019-2023") and ``method``.
+        "cannot be calculated"), ``statistic`` (chi-square), ``p_value``, ``change`` (the
+        weighted least-squares slope: percentage points a year for proportions, the rate's
+        units a year for rates), ``change_unit``, ``periods`` (e.g. "2019 to 2023") and
+        ``method`` (or why the trend cannot be calculated).
     """
-    if points < 3:
-        raise ValueError(f"points must be at least 3 for a trend, got {points}")
-    if not 0 < significance < 0.1:
-        raise ValueError(f"significance must be between 0 and 0.1, got {significance}")
-    usable = rows.dropna(subset=["count", "denominator"]).sort_values("time").tail(points)
-    names = ["direction", "p_value", "change", "change_unit", "periods", "method"]
-    unit = "percentage points a year" if item.kind == "proportion" else "% a year"
-    periods = (f"{usable['period'].iloc[0]} to {usable['period'].iloc[-1]}" if len(usable)
-               else "")
-    if len(usable) < 3 or usable["time"].nunique() < 3:
-        return pd.Series(["not calculated", np.nan, np.nan, unit, periods,
-                          "fewer than 3 years of data"], index=names, dtype=object)
-    if item.kind == "proportion":
-        test = stats.trend_test(usable["count"], usable["denominator"], usable["time"],
-                                confidence=1 - significance)
-        return pd.Series([test["direction"], test["p_value"], test["slope"] * item.multiplier,
-                          unit, periods, "chi-square test for trend"], index=names, dtype=object)
-    if usable["count"].sum() == 0:
-        return pd.Series(["not calculated", np.nan, np.nan, unit, periods, "no events"],
+    names = ["direction", "statistic", "p_value", "change", "change_unit", "periods", "method"]
+    kind = "proportion" if item.kind == "proportion" else "rate"
+    unit = "percentage points a year" if kind == "proportion" else f"{item.unit} a year"
+    method = f"chi-square test for trend, latest {TREND_POINTS} years, 99.8% level"
+    present = rows.dropna(subset=["count", "denominator"])
+    if present.empty:
+        return pd.Series(["cannot be calculated", np.nan, np.nan, np.nan, unit, "",
+                          "no data"], index=names, dtype=object)
+    last = int(present["time"].max())
+    years = np.arange(last - TREND_POINTS + 1, last + 1)
+    window = present.drop_duplicates("time", keep="last").set_index("time").reindex(years)
+    known = window["period"].dropna()
+    periods = f"{known.iloc[0]} to {known.iloc[-1]}"
+    test = stats.recent_trend_test(window["count"], window["denominator"], kind)
+    if test["direction"] == "cannot be calculated":
+        why = (f"needs {TREND_POINTS} years in a row with data" if window["count"].isna().any()
+               else "no variation to test")
+        return pd.Series(["cannot be calculated", np.nan, np.nan, np.nan, unit, periods, why],
                          index=names, dtype=object)
-    with warnings.catch_warnings():
-        # the negative binomial alpha is estimated iteratively; a non-converged estimate is
-        # caught by the finiteness check below
-        warnings.simplefilter("ignore")
-        fit = models.poisson_trend(usable, count="count", exposure="denominator", time="time")
-    if not np.isfinite(fit.p_value):
-        return pd.Series(["not calculated", np.nan, np.nan, unit, periods, fit.family],
-                         index=names, dtype=object)
-    direction = ("no significant change" if fit.p_value >= significance
-                 else "increasing" if fit.ratio > 1 else "decreasing")
-    return pd.Series([direction, fit.p_value, fit.percent_change, unit, periods,
-                      f"{fit.family} regression"], index=names, dtype=object)
+    return pd.Series([test["direction"], test["statistic"], test["p_value"],
+                      test["slope"] * item.multiplier, unit, periods, method],
+                     index=names, dtype=object)
 
 
 def trend_label(direction: str, polarity: str) -> str:
@@ -125,11 +111,11 @@ def trend_label(direction: str, polarity: str) -> str:
     if polarity not in stats.POLARITIES:
         raise ValueError(f"polarity must be one of {', '.join(stats.POLARITIES)}, got "
                          f"{polarity!r}")
-    if direction in ("no significant change", "not calculated"):
+    if direction in ("no significant change", "cannot be calculated"):
         return direction
     if direction not in _TREND_WORDS:
         raise ValueError(f"direction must be increasing, decreasing, no significant change or "
-                         f"not calculated, got {direction!r}")
+                         f"cannot be calculated, got {direction!r}")
     arrow, word = _TREND_WORDS[direction]
     if polarity == "no_judgement":
         return f"{arrow} {word}"
@@ -216,7 +202,8 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
         (:data:`jsnalib.indicators.ROW_COLUMNS`) plus name, unit, polarity, area_name,
         england, england_lower, england_upper, region_code, region_name, region,
         region_lower, region_upper, vs_england, vs_region, worst, best, range_count,
-        trend_direction, trend_p_value, trend_change, trend_change_unit, trend_periods,
+        trend_direction, trend_statistic, trend_p_value, trend_change, trend_change_unit,
+        trend_periods,
         trend_method, trend (the label shown) and suppression_note. A benchmark's comparison
         with itself is blank.
     """
@@ -400,11 +387,13 @@ def legend() -> HTML:
         f'<li><span class="jsna-rating" style="{rating_style(word)};padding:0 0.4em">'
         f"{html.escape(word)}</span> {html.escape(text)}</li>" for word, text in items)
     trend = (f"<li><strong>\u2191 rising</strong> / <strong>\u2193 falling</strong>: a "
-             f"significant trend (5% level) over the latest {TREND_POINTS} yearly values; "
-             "whether that is getting better or worse depends on the indicator (for all but "
-             "the referral rate, lower is better)</li>"
+             f"significant trend over the latest {TREND_POINTS} yearly values (chi-square test "
+             "for trend at 99.8%, robust to leaving out any one year, as Fingertips); whether "
+             "that is getting better or worse depends on the indicator (for all but the "
+             "referral rate, lower is better)</li>"
              "<li><strong>\u2192 no significant change</strong> over those years; "
-             "<strong>?</strong> the trend could not be tested</li>")
+             f"<strong>?</strong> cannot be calculated (fewer than {TREND_POINTS} years in a "
+             "row with data)</li>")
     return HTML(f'<div class="jsna-legend"><ul>{rows}{trend}</ul></div>')
 
 
@@ -526,8 +515,8 @@ def _described(row: pd.Series, confidence: float) -> str:
 def trend_sentence(row: pd.Series) -> str:
     """One plain sentence on an indicator's recent trend, from a :func:`compare_areas` row."""
     direction, periods = row["trend_direction"], row["trend_periods"]
-    if direction == "not calculated":
-        return f"The recent trend could not be tested ({row['trend_method']})."
+    if direction == "cannot be calculated":
+        return f"The recent trend cannot be calculated ({row['trend_method']})."
     if direction == "no significant change":
         return f"From {periods} there was no significant change."
     verb = "rose" if direction == "increasing" else "fell"
@@ -624,8 +613,8 @@ def _download(compared: pd.DataFrame) -> pd.DataFrame:
                "count", "denominator", "value", "lower", "upper", "value_from", "england",
                "england_lower", "england_upper", "region_code", "region_name", "region",
                "region_lower", "region_upper", "vs_england", "vs_region", "worst", "best",
-               "range_count", "trend_direction", "trend_p_value", "trend_change",
-               "trend_change_unit", "trend_periods", "trend_method", "note",
+               "range_count", "trend_direction", "trend_statistic", "trend_p_value",
+               "trend_change", "trend_change_unit", "trend_periods", "trend_method", "note",
                disclosure.NOTE_COLUMN]
     return compared[columns]
 
@@ -644,11 +633,13 @@ def method_notes(compared: pd.DataFrame, confidence: float = 0.95) -> str:
         f"the referral rate, lower is better); otherwise it is *similar*. The referral rate "
         f"has no better or worse direction, so it is *higher*, *similar* or *lower*. The same "
         f"test against the region gives the region column.",
-        f"- **Recent trend.** Tested over the latest {TREND_POINTS} yearly values at the 5% "
-        f"level: percentages with the chi-square test for trend, rates with a Poisson "
-        f"regression (negative binomial when the counts vary more than chance allows). Infant "
-        f"mortality is tested on single calendar years, since its 3-year periods overlap. An "
-        f"arrow means the change is unlikely to be chance; it says nothing about why.",
+        f"- **Recent trend.** As in Fingertips: the latest {TREND_POINTS} yearly values, with "
+        f"no year missing, tested with the chi-square test for trend (its Poisson form for "
+        f"rates); an arrow needs the statistic above 9.5495 (the 99.8% level) and a direction "
+        f"that stays the same when any one year is left out. Fewer years: the trend cannot be "
+        f"calculated. Infant mortality is tested on single calendar years, since its 3-year "
+        f"periods overlap. An arrow means the change is unlikely to be chance; it says nothing "
+        f"about why.",
         "- **The spine chart's range.** The grey bar runs from the worst to the best value in "
         "the same period among the JSNA areas (Staffordshire, Stoke-on-Trent and the eight "
         "districts), England, the West Midlands and the two authorities' statistical "
@@ -681,7 +672,7 @@ def figure_notes(compared: pd.DataFrame) -> str:
 
 #: The summary table's trend marks: an arrow only for a significant change.
 TREND_MARKS = {"increasing": "\u2191", "decreasing": "\u2193",
-               "no significant change": "\u2192", "not calculated": "?"}
+               "no significant change": "\u2192", "cannot be calculated": "?"}
 
 
 def summary_table(compared: pd.DataFrame, keys: Sequence[str], caption: str,

@@ -492,13 +492,19 @@ def funnel_points(annual: pd.DataFrame, cin: pd.DataFrame, geography: Geography,
     """The area and its statistical neighbours in one year, with funnel-plot limits.
 
     The limits are those of :func:`jsnalib.methods.stats.proportion_funnel` (PHE method, Wilson score
-    limits around the pooled percentage of the plotted authorities).
+    limits around the pooled percentage of the plotted authorities). When the authorities vary
+    more than chance allows (:func:`jsnalib.methods.stats.proportion_funnel_overdispersed`,
+    Spiegelhalter 2005: Winsorised dispersion test at 5%), the over-dispersion-adjusted limits
+    are added beside them (columns ``lower_95_adjusted`` ... ``upper_998_adjusted``) and each
+    position is judged against the adjusted limits.
 
     Returns:
         ``(points, limits)``: points with columns ``label, area_code, numerator, denominator,
         value`` (percent) and ``position`` ("within the 95% limits", "between the 95% and
-        99.8% limits (high|low)", "outside the 99.8% limits (high|low)"); limits as from
-        ``proportion_funnel``. The area's counts are suppressed if small (then it is left out).
+        99.8% limits (high|low)", "outside the 99.8% limits (high|low)"), and ``attrs`` with
+        the dispersion test (``phi``, ``tau2``, ``dispersion_p``, ``overdispersed``); limits
+        as from ``proportion_funnel``, plus the adjusted ones when over-dispersed. The area's
+        counts are suppressed if small (then it is left out).
     """
     local = _suppress(annual[annual["financial_year"] == year])
     if local.empty:
@@ -521,6 +527,15 @@ def funnel_points(annual: pd.DataFrame, cin: pd.DataFrame, geography: Geography,
                                      population=grid)
     at_own = stats.proportion_funnel(points["numerator"], points["denominator"], multiplier=100,
                                      population=points["denominator"])
+    test = (stats.proportion_funnel_overdispersed(points["numerator"], points["denominator"],
+                                                  multiplier=100, population=grid)
+            if len(points) >= 3 else None)
+    if test is not None and test.attrs["overdispersed"]:
+        for column in ("lower_95", "upper_95", "lower_998", "upper_998"):
+            limits[f"{column}_adjusted"] = test[column].to_numpy()
+        at_own = stats.proportion_funnel_overdispersed(
+            points["numerator"], points["denominator"], multiplier=100,
+            population=points["denominator"])
     value = points["value"].to_numpy()
     side = np.where(value > at_own["baseline"].to_numpy(), "high", "low")
     outside_998 = ((value > at_own["upper_998"].to_numpy())
@@ -531,6 +546,9 @@ def funnel_points(annual: pd.DataFrame, cin: pd.DataFrame, geography: Geography,
         [np.char.add("outside the 99.8% limits (", np.char.add(side, ")")),
          np.char.add("between the 95% and 99.8% limits (", np.char.add(side, ")"))],
         default="within the 95% limits")
+    points.attrs.update({key: test.attrs[key] for key in ("phi", "tau2", "dispersion_p",
+                                                          "overdispersed")}
+                        if test is not None else {"overdispersed": False})
     return points, limits
 
 
@@ -545,6 +563,12 @@ def funnel_reading(points: pd.DataFrame, area_code: str, year: str) -> str:
     text = (f"In {year}, {row['label']} ({_fmt(row['value'])}% of {row['denominator']:,.0f} "
             f"referrals) is {row['position']} around the average of the {len(points)} "
             "authorities plotted. ")
+    if points.attrs.get("overdispersed"):
+        text += (f"The authorities differ from each other more than chance alone would make "
+                 f"them (dispersion {points.attrs['phi']:.1f}, where about 1 is chance), so "
+                 "positions are judged against limits widened to allow for that (the coloured "
+                 "lines; Spiegelhalter 2005); the grey lines are the national method's plain "
+                 "limits. ")
     if row["position"].startswith("within"):
         text += "Its difference from that average is what chance alone would often give. "
     else:

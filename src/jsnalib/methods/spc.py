@@ -4,7 +4,8 @@ A p-chart plots a proportion for each period (month) against a centre line, the 
 over a baseline period, and control limits three standard errors either side of it. The standard
 error depends on each period's own denominator, ``sqrt(p̄(1 - p̄) / n_i)``, so the limits widen
 in small months and narrow in large ones (Montgomery 2019, section 7.2; Mohammed, Worthington and
-Woodall 2008).
+Woodall 2008). When the baseline varies more than that (Laney's sigma_z above 1), the standard
+errors are widened by sigma_z: Laney's p' chart, as *Making Data Count* recommends.
 
 Four special-cause rules mark a change that chance alone rarely produces. They follow NHS England's
 *Making Data Count* guidance, which adapts the Western Electric rules; each is a function here,
@@ -26,11 +27,14 @@ never signal.
 References
 ----------
 Montgomery DC (2019) *Introduction to Statistical Quality Control*, 8th edn. Wiley (p-chart with
-variable sample size, section 7.2.2). Western Electric Company (1956) *Statistical Quality Control
+variable sample size, section 7.2.2). Laney DB (2002) Improved control charts for attributes. Qual
+Eng 14:531-537 (the p' chart). Mohammed MA, Panesar JS, Laney DB, Wilson R (2013) Statistical
+process control charts for attribute data involving very large sample sizes: a review of problems
+and solutions. BMJ Qual Saf 22:362-368. Western Electric Company (1956) *Statistical Quality Control
 Handbook*. Nelson LS (1984) The Shewhart control chart - tests for special causes. J Qual Technol
 16:237-239. Mohammed MA, Worthington P, Woodall WH (2008) Plotting basic control charts: tutorial
-notes for healthcare practitioners. Qual Saf Health Care 17:137-145. NHS England and NHS
-Improvement (2019) *Making Data Count: strengthening your decisions*.
+notes for healthcare practitioners. Qual Saf Health Care 17:137-145. NHS England and NHS Improvement
+(2019) *Making Data Count: strengthening your decisions*.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ __all__ = [
     "RULES",
     "beyond_limits",
     "first_detection",
+    "laney_sigma_z",
     "p_chart",
     "shift",
     "signal_episodes",
@@ -63,6 +68,10 @@ RULES = {
 RUN_LENGTH = 7
 #: Western Electric / Nelson: 6 points in a row steadily rising or falling.
 TREND_LENGTH = 6
+#: The bias-correction constant d2 for moving ranges of two (sigma = mean moving range / d2).
+D2 = 1.128
+#: ``attrs["method"]`` of a chart with Laney's over-dispersion-adjusted limits.
+LANEY = "Laney p'"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -227,6 +236,28 @@ def two_of_three(value, centre, sigma) -> np.ndarray:
 # the chart
 
 
+def laney_sigma_z(numerator, denominator, centre: float) -> float:
+    """Laney's sigma_z: the spread of the z-scores ``(p_i - p̄) / sqrt(p̄(1 - p̄)/n_i)`` from
+    their average moving range, ``mean(|z_i - z_(i-1)|) / 1.128`` (Laney 2002).
+
+    1 when the periods vary as much as binomial sampling alone makes them; above 1 when there
+    is extra (between-period) variation. Pairs with a missing value are skipped; NaN when no
+    two consecutive periods have data.
+
+    Example:
+        >>> round(laney_sigma_z([10, 20, 10, 20], [100] * 4, 0.15), 3)
+        2.483
+    """
+    x = _series("numerator", numerator)
+    n = _series("denominator", denominator)
+    if not 0 < centre < 1:
+        raise ValueError(f"centre must be a proportion between 0 and 1, got {centre!r}")
+    z = (x / n - centre) / np.sqrt(centre * (1 - centre) / n)
+    moving = np.abs(np.diff(z))
+    moving = moving[np.isfinite(moving)]
+    return float(moving.mean() / D2) if moving.size else float("nan")
+
+
 def p_chart(
     numerator,
     denominator,
@@ -234,13 +265,21 @@ def p_chart(
     multiplier: float = 100,
     run_length: int = RUN_LENGTH,
     trend_length: int = TREND_LENGTH,
+    laney: bool | None = None,
 ) -> pd.DataFrame:
-    """A p-chart with per-period 3-sigma limits and the four special-cause rules.
+    """A p-chart with per-period 3-sigma limits (Laney p' when over-dispersed) and the four
+    special-cause rules of *Making Data Count*.
 
     Centre line ``p̄ = sum(numerator) / sum(denominator)`` over the baseline periods; for period
-    ``i`` the standard error is ``sigma_i = sqrt(p̄(1 - p̄) / n_i)`` and the control limits are
-    ``p̄ ± 3 sigma_i``, kept within 0 and 1 (Montgomery 2019, p-chart with variable sample size).
-    Points in and after the baseline are all tested against the same centre line and limits.
+    ``i`` the binomial standard error is ``sigma_i = sqrt(p̄(1 - p̄) / n_i)`` (Montgomery 2019,
+    p-chart with variable sample size). With large denominators the periods often vary more
+    than binomial sampling allows, and plain limits then flag common-cause months: Laney's p'
+    chart multiplies ``sigma_i`` by ``sigma_z`` (:func:`laney_sigma_z` over the baseline
+    periods; Laney 2002; NHS England Making Data Count). By default (``laney=None``) the p'
+    limits are used when the baseline's ``sigma_z`` exceeds 1 and the plain p limits otherwise;
+    ``laney=True`` or ``False`` forces one. The limits are ``p̄ ± 3 sigma`` (``sigma`` the
+    adjusted one for p'), kept within 0 and 1. Points in and after the baseline are all tested
+    against the same centre line and limits.
 
     Args:
         numerator: cases in each period, e.g. re-referrals in each month (count, >= 0).
@@ -251,14 +290,18 @@ def p_chart(
         multiplier: 100 to express proportions as percentages, 1 for proportions.
         run_length: points on one side of the centre for a shift (7 Making Data Count; 8 WE).
         trend_length: points steadily rising or falling for a trend (6).
+        laney: None to choose by the baseline's sigma_z (p' above 1), True for Laney p'
+            limits, False for plain p limits.
 
     Returns:
         DataFrame, one row per period (index 0..n-1): ``numerator, denominator, value,
         centre, sigma, lower_2sigma, upper_2sigma, lower, upper`` (``value`` and the lines in
-        units of ``multiplier``), ``baseline`` (bool), one int column per rule in :data:`RULES`
-        (1 high, -1 low, 0 none) and ``signal`` (1 where any rule marks the point high, -1 low;
-        where rules disagree, the beyond-limits direction, then the others in order).
-        ``attrs`` keeps ``run_length`` and ``trend_length`` for :func:`first_detection`.
+        units of ``multiplier``; ``sigma`` includes the Laney factor when used), ``baseline``
+        (bool), one int column per rule in :data:`RULES` (1 high, -1 low, 0 none) and
+        ``signal`` (1 where any rule marks the point high, -1 low; where rules disagree, the
+        beyond-limits direction, then the others in order). ``attrs`` keeps ``run_length`` and
+        ``trend_length`` for :func:`first_detection`, ``method`` ("p" or "Laney p'") and
+        ``sigma_z`` (the baseline's, whichever limits are drawn).
 
     Raises:
         ValueError: lengths differ, counts are negative, a numerator exceeds its denominator,
@@ -295,7 +338,13 @@ def p_chart(
     centre = x[used].sum() / n[used].sum()
     if centre <= 0 or centre >= 1:
         raise ValueError("the baseline proportion is 0 or 1, so there is no variation to chart")
-    sigma = np.sqrt(centre * (1 - centre) / n)
+    if laney not in (None, True, False):
+        raise ValueError(f"laney must be None, True or False, got {laney!r}")
+    sigma_z = laney_sigma_z(np.where(used, x, np.nan), n, centre)
+    use_laney = bool(sigma_z > 1) if laney is None else laney
+    if use_laney and not np.isfinite(sigma_z):
+        raise ValueError("Laney p' limits need two consecutive baseline periods with data")
+    sigma = np.sqrt(centre * (1 - centre) / n) * (sigma_z if use_laney else 1.0)
     lower, upper = np.clip(centre - 3 * sigma, 0, 1), np.clip(centre + 3 * sigma, 0, 1)
     p = x / n
     chart = pd.DataFrame({
@@ -315,7 +364,8 @@ def p_chart(
     chart["trend"] = trend(p, trend_length)
     chart["two_of_three"] = two_of_three(p, centre, np.where(np.isfinite(sigma), sigma, 1.0))
     chart["signal"] = _combine(chart)
-    chart.attrs.update(run_length=run_length, trend_length=trend_length)
+    chart.attrs.update(run_length=run_length, trend_length=trend_length,
+                       method=LANEY if use_laney else "p", sigma_z=sigma_z)
     return chart
 
 

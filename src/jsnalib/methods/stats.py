@@ -3,7 +3,7 @@
 Confidence intervals for proportions (Wilson score), counts (Byar's approximation and the exact
 Poisson interval) and crude rates; comparison of an interval with a benchmark; funnel-plot
 control limits; the slope and relative index of inequality; the chi-square test for a linear
-trend in proportions.
+trend in proportions and Fingertips' recent-trend rule (:func:`recent_trend`).
 
 Every function takes numpy arrays, pandas Series or scalars and gives back the same shape: a
 scalar for scalars, an array for arrays, a Series with the input's index for Series. Missing
@@ -22,12 +22,15 @@ The methods and the expected values in the tests come from:
   analysis of cohort studies. IARC, Lyon (Byar's approximation); Garwood F (1936) Fiducial
   limits for the Poisson distribution. Biometrika 28:437-442 (the exact interval).
 - Spiegelhalter DJ (2005) Funnel plots for comparing institutional performance.
-  Stat Med 24:1185-1202.
+  Stat Med 24:1185-1202 (also the over-dispersed funnel: Winsorised z-scores, additive random
+  effects).
 - Low A, Low A (2004) Measuring the gap: quantifying and comparing local health inequalities.
   J Public Health 26:388-395; Public Health England, Fingertips technical guidance on the slope
   index of inequality (population-weighted regression on relative rank, Monte Carlo limits).
 - Armitage P (1955) Tests for linear trends in proportions and frequencies. Biometrics
   11:375-386; Altman DG (1991) Practical statistics for medical research. Chapman & Hall.
+- Office for Health Improvement and Disparities, Fingertips technical guidance: recent trends
+  (the latest five points, chi-square test for trend at 99.8%, robust to dropping any point).
 - UKHSA PHEindicatormethods (R package): phe_proportion, phe_rate, byars_lower/upper,
   phe_funnels / calculate_funnel_limits, phe_sii.
 """
@@ -596,6 +599,95 @@ def proportion_funnel(
     return frame
 
 
+def _winsorised(z: np.ndarray, fraction: float) -> np.ndarray:
+    """z clipped to its ``fraction`` and ``1 - fraction`` percentiles (linear interpolation)."""
+    low, high = np.percentile(z, [100 * fraction, 100 * (1 - fraction)])
+    return np.clip(z, low, high)
+
+
+def proportion_funnel_overdispersed(
+    numerator: ArrayLike,
+    denominator: ArrayLike,
+    multiplier: float = 100,
+    population: ArrayLike | None = None,
+    winsorise: float = 0.1,
+    significance: float = 0.05,
+) -> pd.DataFrame:
+    """Funnel limits for proportions allowing for over-dispersion: Spiegelhalter's additive
+    random-effects funnel, with the dispersion test that says whether it is needed.
+
+    With baseline ``b`` (pooled proportion, as :func:`proportion_funnel`), each area's
+    standard error under the baseline is ``s_i = sqrt(b(1 - b)/n_i)`` and its z-score
+    ``z_i = (y_i - b)/s_i``. The z-scores are Winsorised at their ``winsorise`` and
+    ``1 - winsorise`` percentiles (10% and 90%: the most extreme areas are pulled in so they
+    cannot inflate the estimate), and ``phi = Σ z_i² / k`` over the ``k`` areas. Under no
+    over-dispersion ``k·phi`` is about chi-square on ``k - 1`` degrees of freedom; its upper
+    tail probability is ``attrs["dispersion_p"]``. The between-area variance (DerSimonian-Laird
+    form) is ``tau2 = max(0, (k·phi - (k - 1)) / (Σ w_i - Σ w_i² / Σ w_i))`` with
+    ``w_i = 1/s_i²``, and the limits at population ``n`` are ``b ± z_p sqrt(b(1 - b)/n +
+    tau2)`` (Spiegelhalter 2005, sections 6-7). With ``tau2 = 0`` they equal the plain limits.
+    Winsorising is robust to a few outlying areas but, when every area's effect is normal, keeps
+    only about two-thirds of the spread (``E[z_w²] = 0.68`` at 10%), so ``tau2`` is then on the
+    low side and the limits err towards flagging.
+
+    Args:
+        numerator, denominator: as :func:`proportion_funnel` (at least 3 complete areas).
+        multiplier: 100 for percentages, 1 for proportions.
+        population: populations to evaluate the limits at (default: the PHE 100-point grid).
+        winsorise: fraction Winsorised at each end (0 to < 0.5; 0.1 as Spiegelhalter).
+        significance: the dispersion test's level below which ``attrs["overdispersed"]`` is
+            True (0 < significance < 1; 0.05 by default).
+
+    Returns:
+        DataFrame with the columns of :func:`proportion_funnel` (the adjusted limits) plus
+        ``tau2`` (between-area variance of the proportion, on the 0-1 scale) and ``phi``
+        (the Winsorised dispersion), the same in every row. ``attrs`` holds ``phi``,
+        ``tau2``, ``dispersion_statistic`` (``k·phi``), ``df`` (``k - 1``), ``dispersion_p``
+        and ``overdispersed``.
+
+    Example:
+        >>> f = proportion_funnel_overdispersed([20, 60, 45, 90, 30], [200, 300, 250, 400, 220],
+        ...                                     population=[300])
+        >>> round(float(f["phi"].iloc[0]), 2), f.attrs["overdispersed"]
+        (2.55, True)
+    """
+    multiplier = _positive_number("multiplier", multiplier)
+    if not 0 <= winsorise < 0.5:
+        raise ValueError(f"winsorise must be at least 0 and below 0.5, got {winsorise!r}")
+    if not 0 < significance < 1:
+        raise ValueError(f"significance must be between 0 and 1, got {significance!r}")
+    (x, n), _ = _inputs(numerator=numerator, denominator=denominator)
+    _check_proportion_inputs(x, n)
+    x, n = _pooled("numerator", x, n)
+    if x.size < 3:
+        raise ValueError(f"an over-dispersion test needs at least 3 areas, got {x.size}")
+    baseline = x.sum() / n.sum()
+    if not 0 < baseline < 1:
+        raise ValueError("the pooled proportion is 0 or 1, so there is no variation to test")
+    variance = baseline * (1 - baseline) / n
+    z = _winsorised((x / n - baseline) / np.sqrt(variance), winsorise)
+    k = z.size
+    phi = float((z**2).sum() / k)
+    weights = 1 / variance
+    tau2 = max(0.0, (k * phi - (k - 1)) / (weights.sum() - (weights**2).sum() / weights.sum()))
+    dispersion_p = float(special.chdtrc(k - 1, k * phi))
+    overdispersed = bool(dispersion_p < significance)
+    if population is None:
+        population = _funnel_grid(n)
+
+    def compute(pop, probability, side):
+        half_width = special.ndtri(probability) * np.sqrt(baseline * (1 - baseline) / pop + tau2)
+        limit = baseline - half_width if side == "low" else baseline + half_width
+        return np.clip(limit, 0, 1) * multiplier
+
+    frame = _funnel_frame(population, compute)
+    frame["baseline"] = baseline * multiplier
+    frame["tau2"], frame["phi"] = tau2, phi
+    frame.attrs.update(phi=phi, tau2=tau2, dispersion_statistic=k * phi, df=k - 1,
+                       dispersion_p=dispersion_p, overdispersed=overdispersed)
+    return frame
+
+
 def rate_funnel(
     count: ArrayLike,
     denominator: ArrayLike,
@@ -831,8 +923,8 @@ def trend_test(
     freedom (Armitage 1955; Altman 1991). The slope ``T / Σ n_i (t_i - t̄)²`` is the
     fitted change in the proportion per unit of time. The direction is "increasing" or
     "decreasing" when the p-value is below ``1 - confidence`` and "no significant change"
-    otherwise; Fingertips' recent-trend marker uses this test at the 99.9% level (the
-    default) over the latest five points. When any input is missing, or no variation is
+    otherwise (Fingertips' recent-trend marker, with its 99.8% threshold and outlier check, is
+    :func:`recent_trend`). When any input is missing, or no variation is
     possible (no events, or all events), the result is NaN with "not calculated".
 
     Args:
@@ -878,3 +970,129 @@ def trend_test(
         direction = "no significant change"
     return pd.Series([float(statistic), p_value, float(score / spread), direction], index=names,
                      name="trend_test", dtype=object)
+
+
+#: Recent trend (Fingertips): the latest five points, unbroken.
+RECENT_TREND_POINTS = 5
+#: Recent trend: chi-square (1 df) at 99.8%, ``chi2.ppf(0.998, 1)`` = 9.5495.
+RECENT_TREND_CRITICAL = float(special.chdtri(1, 0.002))
+#: The four answers of :func:`recent_trend`.
+RECENT_TREND_DIRECTIONS = ("increasing", "decreasing", "no significant change",
+                           "cannot be calculated")
+_TREND_KINDS = ("proportion", "rate")
+
+
+def _trend_score(x: np.ndarray, n: np.ndarray, t: np.ndarray, kind: str
+                 ) -> tuple[float, float, float]:
+    """Score ``T``, its null variance and the weighted least-squares slope of ``x/n`` on ``t``.
+
+    Proportions: Cochran-Armitage, ``T = Σ t(x - n p)``, ``var = p(1-p) Σ n (t - t̄)²``.
+    Rates: the Poisson score test of a log-linear trend at slope 0, ``T = Σ t(x - n r)``,
+    ``var = r Σ n (t - t̄)²`` (Breslow and Day 1987, section 3.6), ``r = Σx/Σn``,
+    ``t̄ = Σ n t / Σ n``. The slope ``T / Σ n (t - t̄)²`` is per unit of ``t``.
+    """
+    total = n.sum()
+    pooled = x.sum() / total
+    centred = t - (n * t).sum() / total
+    spread = (n * centred**2).sum()
+    score = float((centred * (x - n * pooled)).sum())
+    variance = pooled * (1 - pooled) * spread if kind == "proportion" else pooled * spread
+    return score, float(variance), score / spread
+
+
+def recent_trend_test(
+    numerator: ArrayLike,
+    denominator: ArrayLike,
+    kind: str = "proportion",
+) -> pd.Series:
+    """The Fingertips recent-trend test on a series' latest five points, with its numbers.
+
+    The series is taken in order, one value per period, equally spaced (e.g. years). The rule
+    (OHID Fingertips technical guidance, "Recent trends"):
+
+    1. The latest :data:`RECENT_TREND_POINTS` (5) points are needed, unbroken: fewer points, or
+       a missing numerator or denominator among them, gives "cannot be calculated"; so does a
+       series with no variation possible (no events, or for proportions all events).
+    2. The chi-square test for trend on those points (periods scored 0-4): Cochran-Armitage for
+       proportions (Armitage 1955), the Poisson score test of a log-linear trend for rates
+       (Breslow and Day 1987), on 1 degree of freedom. A trend needs the statistic above
+       :data:`RECENT_TREND_CRITICAL` (9.5495, the 99.8% point).
+    3. The slope's sign must survive dropping each of the five points in turn (the same
+       statistic on the remaining four, keeping their periods): a trend that one point makes
+       or reverses is "no significant change".
+
+    Args:
+        numerator: events in each period, oldest first (>= 0; <= denominator for proportions).
+        denominator: the population (or person-time) of each period, oldest first (> 0).
+        kind: "proportion" or "rate".
+
+    Returns:
+        Series with ``statistic`` (chi-square on the latest five points), ``p_value``,
+        ``slope`` (change in the proportion, or the rate per unit of denominator, per period:
+        weighted least squares), ``points`` used (5, or how many there were) and
+        ``direction`` (one of :data:`RECENT_TREND_DIRECTIONS`).
+
+    Example:
+        >>> t = recent_trend_test([250, 241, 232, 224, 214], [1500] * 5)
+        >>> t["direction"], round(t["statistic"], 2)
+        ('no significant change', 4.04)
+    """
+    if kind not in _TREND_KINDS:
+        raise ValueError(f"kind must be 'proportion' or 'rate', got {kind!r}")
+    (x, n), _ = _inputs(numerator=numerator, denominator=denominator)
+    if kind == "proportion":
+        _check_proportion_inputs(x, n)
+    else:
+        _check_count("numerator", x)
+        _check_positive("denominator", n)
+    names = ["statistic", "p_value", "slope", "points", "direction"]
+    x, n = x[-RECENT_TREND_POINTS:], n[-RECENT_TREND_POINTS:]
+    cannot = pd.Series([np.nan, np.nan, np.nan, x.size, "cannot be calculated"], index=names,
+                       name="recent_trend", dtype=object)
+    if x.size < RECENT_TREND_POINTS or np.isnan(x).any() or np.isnan(n).any():
+        return cannot
+    t = np.arange(RECENT_TREND_POINTS, dtype=float)
+    score, variance, slope = _trend_score(x, n, t, kind)
+    if not variance > 0:
+        return cannot
+    statistic = score**2 / variance
+    direction = "no significant change"
+    if statistic > RECENT_TREND_CRITICAL:
+        keep = ~np.eye(RECENT_TREND_POINTS, dtype=bool)
+        signs = [np.sign(_trend_score(x[k], n[k], t[k], kind)[0]) for k in keep]
+        if all(sign == np.sign(score) for sign in signs):
+            direction = "increasing" if score > 0 else "decreasing"
+    return pd.Series([float(statistic), float(special.chdtrc(1, statistic)), float(slope),
+                      RECENT_TREND_POINTS, direction], index=names, name="recent_trend",
+                     dtype=object)
+
+
+def recent_trend(numerator: ArrayLike, denominator: ArrayLike, kind: str = "proportion") -> str:
+    """Fingertips' recent trend of a series: "increasing", "decreasing", "no significant
+    change" or "cannot be calculated" (:func:`recent_trend_test` gives the numbers and the
+    rule; OHID Fingertips technical guidance on recent trends).
+
+    Example:
+        >>> recent_trend([250, 241, 232, 224, 214], [1500] * 5)
+        'no significant change'
+        >>> recent_trend([30, 36, 41, 47, 60], [100_000] * 5, kind="rate")
+        'increasing'
+        >>> recent_trend([36, 41, 47, 60], [100_000] * 4, kind="rate")
+        'cannot be calculated'
+    """
+    return str(recent_trend_test(numerator, denominator, kind)["direction"])
+
+
+# ----------------------------------------------------------------------------------------------
+# standardisation and deprivation quantiles live in jsnalib.methods.standardise (which uses the
+# intervals above); they are reachable here too, imported on first use to avoid an import cycle
+
+_STANDARDISE = ("DSR_MINIMUM_COUNT", "dsr", "isr", "phe_quantile")
+
+
+def __getattr__(name: str):
+    if name in _STANDARDISE:
+        from jsnalib.methods import standardise
+
+        return getattr(standardise, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,16 +11,52 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from scipy import stats as sps
 
-from jsnalib.methods.spc import signal_episodes
+from jsnalib.methods.spc import LANEY, signal_episodes
 from jsnalib.methods.survival import _level
 from jsnalib.report import plots
 
-__all__ = ["cumulative_chart", "p_chart_plot"]
+__all__ = ["control_limits_sentence", "cumulative_chart", "limits_label", "p_chart_plot"]
+
+#: Chance that a point of a stable process falls beyond 3-sigma limits (two-sided normal tail).
+BEYOND_3_SIGMA = float(2 * sps.norm.sf(3))
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
     return "not available" if pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+def limits_label(chart: pd.DataFrame) -> str:
+    """Which control limits a :func:`p_chart` frame has, for a legend: "Laney p' limits (3
+    sigma, widened by sigma_z 1.52)" or "p-chart limits (3 sigma)"."""
+    if chart.attrs.get("method") == LANEY:
+        return f"Laney p' limits (3 sigma, widened by sigma_z {chart.attrs['sigma_z']:.2f})"
+    return "p-chart limits (3 sigma)"
+
+
+def control_limits_sentence(chart: pd.DataFrame) -> str:
+    """Plain English: which limits are drawn, why, and the expected false-signal rate.
+
+    A stable process puts a point beyond 3-sigma limits by chance with probability
+    :data:`BEYOND_3_SIGMA` (0.27%, about 1 in 370) when the limits match its spread; Laney's
+    p' limits restore that when months vary more than sampling alone allows (sigma_z above 1).
+    """
+    sigma_z = chart.attrs.get("sigma_z", float("nan"))
+    rate = (f"about {1000 * BEYOND_3_SIGMA:.0f} in 1,000 months ({100 * BEYOND_3_SIGMA:.2f}%, "
+            f"one in {1 / BEYOND_3_SIGMA:.0f})")
+    if chart.attrs.get("method") == LANEY:
+        why = (f"The months vary more than sampling alone would make them (sigma_z "
+               f"{sigma_z:.2f}, where 1 is what sampling gives), so the control limits are "
+               f"Laney p' limits, widened by that factor; plain p-chart limits would flag "
+               f"ordinary months as special causes.")
+    else:
+        spread = "" if pd.isna(sigma_z) else f" (sigma_z {sigma_z:.2f})"
+        why = (f"The months vary no more than sampling alone would make them{spread}, so the "
+               "control limits are plain p-chart limits.")
+    return (f"{why} If nothing has changed, a month falls outside them by chance {rate}; the "
+            "run, trend and two-of-three rules add a few more chance signals, so a single "
+            "signal is a prompt to look, not proof of a change.")
 
 
 def p_chart_plot(
@@ -35,7 +71,8 @@ def p_chart_plot(
     """Draw a :func:`p_chart` in the house style; returns ``(figure, alt_text)``.
 
     The centre line is solid, the 3-sigma limits dashed and the 2-sigma lines dotted (all stepping
-    with each period's denominator); the baseline periods are shaded. Points with a special-cause
+    with each period's denominator); the baseline periods are shaded. The legend and the alt
+    text say which limits are drawn (:func:`limits_label`: plain p or Laney p'). Points with a special-cause
     signal are coloured as in Making Data Count: orange where the change is a concern, blue where it
     is an improvement, given ``polarity`` ("low_is_good", "high_is_good" or "no_judgement", which
     colours high purple and low blue); other points are grey.
@@ -54,7 +91,7 @@ def p_chart_plot(
         last = int(np.flatnonzero(chart["baseline"])[-1])
         ax.axvspan(first - 0.5, last + 0.5, color="#f0f0f0", zorder=0, label="Baseline period")
     ax.step(positions, chart["upper"], where="mid", color="grey", ls="--", lw=1,
-            label="Control limits (3 sigma)")
+            label=f"Control limits: {limits_label(chart)}")
     ax.step(positions, chart["lower"], where="mid", color="grey", ls="--", lw=1)
     ax.step(positions, chart["upper_2sigma"], where="mid", color="grey", ls=":", lw=0.8,
             label="2 sigma")
@@ -88,7 +125,7 @@ def p_chart_plot(
     fmt = _fmt
     centre = float(chart["centre"].iloc[0])
     alt = (f"Control chart: {title}. {len(chart)} periods from {labels[0]} to {labels[-1]}, "
-           f"centre line {fmt(centre, decimals)} with control limits from "
+           f"centre line {fmt(centre, decimals)} with {limits_label(chart)} from "
            f"{fmt(chart['lower'].min(), decimals)} to {fmt(chart['upper'].max(), decimals)}. ")
     if episodes.empty:
         alt += "No special-cause signals: the variation is consistent with chance."

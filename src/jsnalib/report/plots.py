@@ -112,14 +112,22 @@ def funnel_chart(
     """A funnel plot: points (columns label, denominator, value) against 95% and 99.8% limits.
 
     `limits` is the frame from :func:`jsnalib.methods.stats.proportion_funnel` (population, lower_95,
-    upper_95, lower_998, upper_998, baseline), on the same scale as the points' values.
+    upper_95, lower_998, upper_998, baseline), on the same scale as the points' values. When it
+    also has over-dispersion-adjusted limits (``lower_95_adjusted`` ... ``upper_998_adjusted``)
+    they are drawn in colour beside the plain (grey) ones.
     """
     fig, ax = plt.subplots()
     ax.plot(limits["population"], limits["baseline"], color="black", lw=1, label="Average")
-    for lo, hi, style, label in (("lower_95", "upper_95", "--", "95% limits"),
-                                 ("lower_998", "upper_998", ":", "99.8% limits")):
-        ax.plot(limits["population"], limits[lo], color="grey", ls=style, lw=1, label=label)
-        ax.plot(limits["population"], limits[hi], color="grey", ls=style, lw=1)
+    adjusted = "lower_95_adjusted" in limits.columns
+    sets = [("", "grey", " (plain)" if adjusted else "")]
+    if adjusted:
+        sets.append(("_adjusted", PALETTE[2], " allowing for over-dispersion"))
+    for suffix, colour, words in sets:
+        for lo, hi, style, label in (("lower_95", "upper_95", "--", "95% limits"),
+                                     ("lower_998", "upper_998", ":", "99.8% limits")):
+            ax.plot(limits["population"], limits[lo + suffix], color=colour, ls=style, lw=1,
+                    label=label + words)
+            ax.plot(limits["population"], limits[hi + suffix], color=colour, ls=style, lw=1)
     inside = points[~points["label"].isin(highlight)]
     ax.scatter(inside["denominator"], inside["value"], color=PALETTE[5], zorder=3,
                label="Comparator areas")
@@ -136,8 +144,9 @@ def funnel_chart(
                           f"{row['denominator']:,.0f}" for _, row in points.iterrows()
                           if row["label"] in highlight)
     alt = (f"Funnel plot: {title}. {len(points)} areas plotted by size against the average of "
-           f"{_fmt(limits['baseline'].iloc[0], decimals)} with 95% and 99.8% control limits. "
-           f"{described}.")
+           f"{_fmt(limits['baseline'].iloc[0], decimals)} with 95% and 99.8% control limits"
+           + (", both plain and widened to allow for over-dispersion between areas. " if adjusted
+              else ". ") + f"{described}.")
     return fig, alt
 
 
