@@ -300,7 +300,7 @@ def test_england_benchmarks_from_fingertips_export():
                          "Category Type": category, "Time period": "2018/19",
                          "Value": counts[key] / 100, "Count": counts[key],
                          "Denominator": 10000.0})
-    out = obesity.england_benchmarks(pd.DataFrame(rows)).set_index("indicator")
+    out = obesity.england_benchmarks(pd.DataFrame(rows), "E92000001").set_index("indicator")
     assert sorted(out.index) == ["excess_weight", "obese", "overweight"]
     assert out.at["overweight", "count"] == 1250
     assert out.at["overweight", "value"] == pytest.approx(12.5)

@@ -356,8 +356,13 @@ def test_notes_and_summary_reading(indicator_data):
     assert "\u2020 **Re-referrals to children's social care within 12 months, Cannock Chase:**" \
         in notes
     assert "fewer than 5 referrals had no child ID" in notes
-    method = profiles.method_notes(compared)
+    method = profiles.method_notes(compared, indicator_data.geography)
     assert "infant mortality: 12" in method and "99.8% level" in method
+    geography = indicator_data.geography
+    homes = [geography.name(c) for c in geography.home_authorities()]
+    assert all(name in method for name in homes)
+    assert geography.name(geography.region(geography.home_authorities()[0])) in method
+    assert "Re-referrals within 12 months and referral rate have no better or worse direction" in method
     reading = profiles.summary_reading(compared)
     assert reading.splitlines()[0] == ("- **Staffordshire**: worse than England on 0 of 5. "
                                        "Better on 0.")

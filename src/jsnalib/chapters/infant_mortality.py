@@ -179,7 +179,7 @@ def rates(
     order given, periods in time order.
     """
     if isinstance(area_codes, str):
-        raise ValueError("area_codes must be a list of area codes, e.g. ['E06000021']")
+        raise ValueError("area_codes must be a list of area codes, not a single string")
     codes = list(dict.fromkeys(area_codes))
     missing = [c for c in codes if not (births_deaths["area_code"] == c).any()]
     if missing:
@@ -873,13 +873,13 @@ class Results:
         return self.deprivation_code not in (None, self.area_code)
 
 
-def analyse(inputs: Inputs, area_code: str, comparator: str = "E92000001",
+def analyse(inputs: Inputs, area_code: str, comparator: str | None = None,
             first_year: int | None = None, last_year: int | None = None, pool: int = 3,
             inequality_pool: int = 5, to_year: int = 2030,
             confidence: float = 0.95) -> Results:
     """Compute every table, model and reading of the page for one area.
 
-    Rates are for the area, its region and ``comparator`` (England by default), pooled over
+    Rates are for the area, its region and ``comparator`` (default: the country in areas.csv), pooled over
     ``pool`` years (the headline) and by single year; the trend, gap test and projection to
     ``to_year`` use single years from first_year to last_year (None = as far as the data go);
     deprivation quintiles use the latest ``inequality_pool`` years (widened when too few deaths,
@@ -887,6 +887,8 @@ def analyse(inputs: Inputs, area_code: str, comparator: str = "E92000001",
     """
     level = _check_confidence(confidence)
     geography = inputs.geography
+    if comparator is None:
+        comparator = geography.country()
     for code, what in ((area_code, "area_code"), (comparator, "comparator")):
         if not geography.is_known(code):
             raise ValueError(f"{what} {code!r} is not an area code in areas.csv")

@@ -449,8 +449,9 @@ def _kept_sentence(rows: pd.DataFrame, column: str) -> str:
 # England from Fingertips
 # --------------------------------------------------------------------------------------------
 
-def england_benchmarks(export: pd.DataFrame, area_code: str = "E92000001") -> pd.DataFrame:
-    """England's NCMP prevalence from a Fingertips export (as read by ``read_fingertips``).
+def england_benchmarks(export: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """The country's NCMP prevalence from a Fingertips export (as read by ``read_fingertips``);
+    ``area_code`` is the country's code (``Geography.country()``).
 
     Persons, no category breakdown. Overweight (not obese) is not published: it is excess
     weight minus obesity, from the counts, where both are given for the same children.

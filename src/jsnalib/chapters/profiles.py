@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 
 from jsnalib import indicators
 from jsnalib.indicators import INDICATORS, Indicator, IndicatorData
+from jsnalib.inputs.geography import Geography
 from jsnalib.methods import disclosure, stats
 from jsnalib.report import display, plots
 
@@ -619,20 +620,36 @@ def _download(compared: pd.DataFrame) -> pd.DataFrame:
     return compared[columns]
 
 
-def method_notes(compared: pd.DataFrame, confidence: float = 0.95) -> str:
+def _name_list(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def method_notes(compared: pd.DataFrame, geography: Geography, confidence: float = 0.95) -> str:
     """How the figures were made (Markdown bullets): ratings, trends, the spine chart's range
-    (with the number of areas it spans for each indicator) and the NCMP exclusions."""
+    (with the number of areas it spans for each indicator) and the NCMP exclusions.
+
+    Every area named comes from ``geography`` (the home authorities, their districts, their
+    regions); nothing about a particular council is written here."""
     level = _level(confidence)
     spans = compared.groupby("indicator", sort=False).agg(
         short=("short", "first"), areas=("range_count", "max"))
     counted = "; ".join(f"{row['short'].lower()}: {int(row['areas'])}"
                         for _, row in spans.iterrows())
-    return "\n".join([
+    unjudged = [i.short.lower() for i in INDICATORS if i.polarity == "no_judgement"]
+    homes = geography.home_authorities()
+    home_names = _name_list([geography.name(c) for c in homes])
+    districts = [c for c in geography.jsna_areas() if c not in homes]
+    counties = [c for c in homes if geography.children(c)]
+    regions = _name_list(list(dict.fromkeys(geography.name(r) for c in homes
+                                            if (r := geography.region(c)))))
+    areas_text = home_names + (f", and the {len(districts)} districts within them" if districts else "")
+    lines = [
         f"- **Ratings.** An indicator is *better* or *worse* than England when England's value "
-        f"lies outside the area's {level} confidence interval (for every indicator here except "
-        f"the referral rate, lower is better); otherwise it is *similar*. The referral rate "
-        f"has no better or worse direction, so it is *higher*, *similar* or *lower*. The same "
-        f"test against the region gives the region column.",
+        f"lies outside the area's {level} confidence interval; otherwise it is *similar*. "
+        + (f"{_name_list(unjudged).capitalize()} have no better or worse direction, so they are "
+           f"*higher*, *similar* or *lower*. " if unjudged else "")
+        + "The same test against the region gives the region column.",
         f"- **Recent trend.** As in Fingertips: the latest {TREND_POINTS} yearly values, with "
         f"no year missing, tested with the chi-square test for trend (its Poisson form for "
         f"rates); an arrow needs the statistic above 9.5495 (the 99.8% level) and a direction "
@@ -640,19 +657,24 @@ def method_notes(compared: pd.DataFrame, confidence: float = 0.95) -> str:
         f"calculated. Infant mortality is tested on single calendar years, since its 3-year "
         f"periods overlap. An arrow means the change is unlikely to be chance; it says nothing "
         f"about why.",
-        "- **The spine chart's range.** The grey bar runs from the worst to the best value in "
-        "the same period among the JSNA areas (Staffordshire, Stoke-on-Trent and the eight "
-        "districts), England, the West Midlands and the two authorities' statistical "
-        f"neighbours, where the data have a value of their own. Areas in the range: {counted}.",
-        "- **Child measurement (NCMP).** Children whose measurements are implausible or "
-        "incomplete are left out, as nationally; Staffordshire's figure adds up its districts' "
-        "children. England and West Midlands figures come from the national Fingertips export.",
-        "- **Children's social care** is run by Staffordshire County Council and Stoke-on-Trent "
-        "City Council, so districts (marked \u2020) show Staffordshire's re-referral and "
-        "referral figures.",
-        "- **Small numbers.** Counts of 1 to 4 from individual records, and figures that would "
-        "reveal them, are not shown.",
-    ])
+        f"- **The spine chart's range.** The grey bar runs from the worst to the best value in "
+        f"the same period among the JSNA areas ({areas_text}), England, {regions} and the "
+        f"authorities' statistical neighbours, where the data have a value of their own. "
+        f"Areas in the range: {counted}.",
+        "- **Child measurement (NCMP).** Children whose measurements are missing or outside the "
+        "NCMP validation ranges are left out, as nationally"
+        + ("; a county's figure adds up its districts' children" if counties else "")
+        + f". England and {regions} figures come from the national Fingertips export.",
+    ]
+    if counties:
+        lines.append(
+            f"- **Children's social care** is run by the upper-tier councils "
+            f"({_name_list([geography.name(c) for c in homes])}), so districts (marked \u2020) "
+            f"show their county's re-referral and referral figures, which are not counted in "
+            f"the district's own ratings.")
+    lines.append("- **Small numbers.** Counts of 1 to 4 from individual records, and figures that "
+                 "would reveal them, are not shown.")
+    return "\n".join(lines)
 
 
 def figure_notes(compared: pd.DataFrame) -> str:

@@ -260,7 +260,7 @@ def fingertips_ncmp(export: pd.DataFrame) -> pd.DataFrame:
 
 def _codes(data: IndicatorData, area_codes: Sequence[str]) -> list[str]:
     if isinstance(area_codes, str):
-        raise ValueError("area_codes must be a list of area codes, e.g. ['E06000021']")
+        raise ValueError("area_codes must be a list of area codes, not a single string")
     codes = list(area_codes)
     for code in codes:
         if not data.geography.is_known(code):

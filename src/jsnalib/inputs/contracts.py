@@ -104,7 +104,7 @@ class Column:
         if self.kind == "category":
             return "one of " + ", ".join(self.allowed)
         if self.kind == "code":
-            return "an ONS area code such as E06000021"
+            return "an ONS GSS area code: a capital letter (E, W, S, N or K) then 8 digits"
         if self.kind == "date":
             return "YYYY-MM-DD"
         if self.kind == "year":
@@ -438,7 +438,7 @@ NCMP = Contract(
         Column("weight_kg", "float", "Weight", units="kg", minimum=5, maximum=250,
                range_hint="a weight in kg from 5 to 250"),
         Column("area_code", "code",
-               "Lowest-tier JSNA area of the child's home (a district or Stoke-on-Trent)",
+               "Lowest-tier JSNA area of the child's home (a district, or a unitary authority)",
                area="lowest"),
         Column("imd_decile", "int",
                "IMD decile of the child's home area (1 = most deprived, 10 = least)",

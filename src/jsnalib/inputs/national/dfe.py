@@ -100,7 +100,7 @@ def _area_codes(df: pd.DataFrame, rows: np.ndarray, file: str,
         if not is_gss(c):
             col = LEVEL_CODE[level.iat[i]]
             problems.append(problem(file, int(rows[i]), col, c or None,
-                                    "an ONS area code such as E06000021",
+                                    "an ONS GSS area code (a capital letter then 8 digits)",
                                     "is blank" if not c else "is not an ONS area code"))
     return code, keep, notes
 

@@ -116,7 +116,7 @@ def _read(path: str | Path, kind: str) -> NationalTable:
     code = df["GEOGRAPHY_CODE"]
     for i in np.flatnonzero(~code.map(is_gss).to_numpy(bool))[:200]:
         problems.append(problem(file, int(rows[i]), "GEOGRAPHY_CODE", code.iat[i] or None,
-                                "an ONS area code such as E06000021"))
+                                "an ONS GSS area code (a capital letter then 8 digits)"))
     year = df["DATE"]
     year_ok = year.str.fullmatch(r"\d{4}").to_numpy(bool)
     for i in np.flatnonzero(~year_ok)[:200]:

@@ -163,7 +163,8 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
     problems: list[Problem] = []
     for i in np.flatnonzero(odd)[:200]:
         problems.append(problem(file, int(rows_a[i]), "A", df["code"].iat[i] or None,
-                                "an ONS area code such as E06000021 (sheet " + sheet + ")"))
+                                "an ONS GSS area code, a capital letter then 8 digits "
+                                "(sheet " + sheet + ")"))
     df, rows_a = df[keep], rows_a[keep]
     period = pd.Series(str(year), index=df.index)
     lb, m1 = counts(df["lb"], file=file, column="Live births", rows=rows_a, area=df["code"],
