@@ -147,7 +147,7 @@ def test_poisson_trend_rejects_bad_input(change, message):
         models.poisson_trend(change(exact_series()), "infant_deaths", "live_births")
 
 
-@pytest.mark.parametrize("confidence", [0.5, 1.0, 80, 101, "95", True])
+@pytest.mark.parametrize("confidence", [0.5, 1.5, 80, 101, "95", True])
 def test_confidence_outside_range_is_rejected(confidence):
     with pytest.raises(ValueError, match="confidence"):
         models.poisson_trend(exact_series(), "infant_deaths", "live_births", confidence=confidence)

@@ -39,6 +39,7 @@ from jsnalib.indicators import IMR_NOTE_SUPPRESSED, IMR_SUPPRESS_BELOW
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.readers import find_file, load_geography, read_births_deaths, read_published_figures
 from jsnalib.methods import derive, models, stats
+from jsnalib.methods.confidence import level as _check_confidence
 from jsnalib.report import plots
 
 #: The data files this chapter reads from data/ (for the data notice) ...
@@ -124,17 +125,6 @@ def select_years(data: pd.DataFrame, first_year: int | None = None,
 
 # ----------------------------------------------------------------------------------------------
 # rates
-
-
-def _check_confidence(confidence: float) -> float:
-    """``confidence`` as a fraction; 0.9-1 or 90-100 accepted, as in :mod:`jsnalib.methods.stats`."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float | np.number):
-        raise ValueError(f"confidence must be a number such as 0.95, got {confidence!r}")
-    level = float(confidence) / 100 if 90 <= confidence <= 100 else float(confidence)
-    if not 0.9 <= level <= 1:
-        raise ValueError(
-            f"confidence must be between 0.9 and 1 (or 90 and 100), got {confidence!r}")
-    return level
 
 
 def ci_label(confidence: float) -> str:

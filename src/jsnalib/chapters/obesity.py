@@ -60,6 +60,7 @@ from jsnalib.inputs.readers import (
     read_published_figures,
 )
 from jsnalib.methods import disclosure, growth, models, stats
+from jsnalib.methods.confidence import level as _level
 from jsnalib.report import plots as house
 
 #: Input files this chapter reads.
@@ -85,11 +86,6 @@ POOR_FIT_DISPERSION = 1.5
 # --------------------------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------------------------
-
-def _level(confidence: float) -> float:
-    """Confidence as a fraction (0.95 or 95 -> 0.95); stats.* check the range."""
-    return float(confidence) / 100 if float(confidence) > 1 else float(confidence)
-
 
 def _ci_label(confidence: float) -> str:
     return f"{_level(confidence) * 100:g}% CI"

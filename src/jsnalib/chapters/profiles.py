@@ -34,6 +34,7 @@ from jsnalib import indicators
 from jsnalib.indicators import INDICATORS, Indicator, IndicatorData
 from jsnalib.inputs.geography import Geography
 from jsnalib.methods import disclosure, stats
+from jsnalib.methods.confidence import percent as confidence_percent
 from jsnalib.report import display, plots
 
 #: Yearly values the recent-trend test uses (Fingertips: the latest five points).
@@ -320,8 +321,7 @@ def _count(value: float, suppressed: object = None) -> str:
 
 
 def _level(confidence: float) -> str:
-    level = float(confidence) * (100 if float(confidence) <= 1 else 1)
-    return f"{level:g}%"
+    return f"{confidence_percent(confidence):g}%"
 
 
 def _short_trend(row: pd.Series) -> str:

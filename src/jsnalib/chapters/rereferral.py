@@ -44,6 +44,7 @@ from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.periods import first_full_financial_year
 from jsnalib.inputs.readers import load_geography
 from jsnalib.methods import derive, difference, disclosure, models, spc, stats, survival
+from jsnalib.methods.confidence import level as _level
 from jsnalib.report import plots
 
 __all__ = [
@@ -178,10 +179,6 @@ def _fmt(value: float, decimals: int = 1) -> str:
 def _ci_text(row, decimals: int = 1, unit: str = "%", level: float = 0.95) -> str:
     return (f"{_fmt(row['percent'], decimals)}{unit} ({100 * level:g}% CI "
             f"{_fmt(row['lower'], decimals)}{unit} to {_fmt(row['upper'], decimals)}{unit})")
-
-
-def _level(confidence: float) -> float:
-    return confidence / 100 if confidence > 1 else float(confidence)
 
 
 # ----------------------------------------------------------------------------------------------

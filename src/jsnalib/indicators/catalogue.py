@@ -60,6 +60,7 @@ from jsnalib.inputs.readers import (
     read_referrals,
 )
 from jsnalib.methods import derive, stats
+from jsnalib.methods.confidence import level as confidence_level
 
 #: The data files the indicators read (as named in data/ and in data/synthetic.json).
 DATA_FILES = ("births_deaths.csv", "ncmp.csv.gz", "fingertips_ncmp.csv", "referrals.csv.gz",
@@ -270,7 +271,7 @@ def _codes(data: IndicatorData, area_codes: Sequence[str]) -> list[str]:
 
 def _is_95(confidence: float) -> bool:
     """True for the 95% level (0.95 or 95), the level of Fingertips' published limits."""
-    return bool(np.isclose(float(confidence), 0.95) or np.isclose(float(confidence), 95))
+    return bool(np.isclose(confidence_level(confidence), 0.95))
 
 
 def _rows(frame: pd.DataFrame, indicator: str, note: str = "") -> pd.DataFrame:

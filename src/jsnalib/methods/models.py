@@ -26,6 +26,8 @@ from scipy import stats as sps
 from statsmodels.genmod.generalized_linear_model import GLMResultsWrapper
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
+from jsnalib.methods.confidence import level as _level
+
 #: Pearson dispersion above which (with a significant test) a Poisson model is replaced.
 DISPERSION_THRESHOLD = 1.5
 #: Search range of the negative binomial alpha (variance = mu + alpha * mu^2).
@@ -63,17 +65,6 @@ def _check_columns(data: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}")
-
-
-def _level(confidence: float) -> float:
-    """`confidence` as a fraction: 0.9-1 or 90-100 accepted, as everywhere in jsnalib."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float | np.number):
-        raise ValueError(f"confidence must be a number such as 0.95, got {confidence!r}")
-    level = float(confidence) / 100 if 90 <= confidence <= 100 else float(confidence)
-    if not 0.9 <= level < 1:
-        raise ValueError(
-            f"confidence must be between 0.9 and 1 (or 90 and 100), got {confidence!r}")
-    return level
 
 
 def _ratio(result, term: str, level: float = 0.95) -> tuple[float, float, float, float]:

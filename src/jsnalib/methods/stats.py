@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from jsnalib.methods.confidence import level as _confidence_level
+
 ArrayLike: TypeAlias = float | int | np.ndarray | pd.Series | Sequence[float]
 Values: TypeAlias = float | np.ndarray | pd.Series  # the shape of the input: scalar, array, Series
 Interval: TypeAlias = tuple[Values, Values]
@@ -57,23 +59,6 @@ _Z_95 = float(special.ndtri(0.975))  # SII: input limits are 95% limits
 
 # ----------------------------------------------------------------------------------------------
 # argument handling shared by every function
-
-
-def _confidence_level(confidence: float) -> float:
-    """Return ``confidence`` as a fraction, accepting 0.9-1 or 90-100."""
-    if isinstance(confidence, bool) or not np.isscalar(confidence):
-        raise ValueError(f"confidence must be a single number, got {confidence!r}")
-    try:
-        level = float(confidence)
-    except (TypeError, ValueError):
-        raise ValueError(f"confidence must be a number, got {confidence!r}") from None
-    if 90 <= level <= 100:
-        return level / 100
-    if 0.9 <= level <= 1:
-        return level
-    raise ValueError(
-        f"confidence must be between 0.9 and 1 or between 90 and 100, got {confidence!r}"
-    )
 
 
 def _z(level: float) -> float:

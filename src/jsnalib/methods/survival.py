@@ -29,6 +29,8 @@ import pandas as pd
 from scipy import special
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from jsnalib.methods.confidence import level as _level
+
 __all__ = [
     "kaplan_meier",
     "kaplan_meier_curves",
@@ -41,17 +43,6 @@ _CUMULATIVE = ["cumulative_percent", "cumulative_lower", "cumulative_upper"]
 
 # ----------------------------------------------------------------------------------------------
 # argument handling
-
-
-def _level(confidence: float) -> float:
-    """``confidence`` as a fraction, accepting 0.9-1 or 90-100 as everywhere in jsnalib."""
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float | np.number):
-        raise ValueError(f"confidence must be a single number such as 0.95, got {confidence!r}")
-    level = float(confidence) / 100 if 90 <= confidence <= 100 else float(confidence)
-    if not 0.9 <= level < 1:
-        raise ValueError(f"confidence must be between 0.9 and 1 (or 90 and 100), "
-                         f"got {confidence!r}")
-    return level
 
 
 def _durations(time, event) -> tuple[np.ndarray, np.ndarray]:
