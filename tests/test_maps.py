@@ -130,3 +130,21 @@ def test_shipped_boundaries_are_the_ons_files_and_cover_the_jsna_areas():
         pytest.skip("the shared public-data folder is not beside this checkout")
     for path in folder.glob("*.geojson"):
         assert path.read_bytes() == (shared / path.name).read_bytes(), path.name
+
+
+def test_indicator_map_rates_own_values_marks_borrowed_ones_and_leaves_missing_white(tmp_path):
+    import pandas as pd
+
+    areas = maps.load_boundaries(_geojson(tmp_path))
+    compared = pd.DataFrame({
+        "area_code": ["A1", "B2", "C3"], "area_name": ["Alpha", "Beta", "Gamma"],
+        "indicator": "x", "name": "Re-referrals", "period": [None, "2023-24", "2023-24"],
+        "value": [float("nan"), 21.0, 23.5], "unit": "%", "vs_england": ["", "better", "worse"],
+        "value_from": ["A1", "B2", "Z9"], "value_from_name": ["", "", "Zed"]})
+    out = maps.indicator_map(compared, "x", areas, "map-x", "Somewhere").data
+    alt = out.split('alt="', 1)[1].split('"', 1)[0]
+    assert "Map: Re-referrals, 2023-24: Somewhere." in alt
+    assert (f"Alpha: {maps.NO_DATA}; Beta: better (21.0%); "
+            "Gamma: not compared (23.5%, Zed&#x27;s figure)") in alt
+    with pytest.raises(ValueError, match="no rows"):
+        maps.indicator_map(compared, "y", areas, "map-y", "Somewhere")

@@ -268,8 +268,9 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
         name: the figure's id and CSV file name.
         title: where the map is of (e.g. "Staffordshire's districts and Stoke-on-Trent").
 
-    A value that is another area's (a district showing its county's figure) is not coloured
-    as the district's own: it is "not compared" and the key names whose figure it is.
+    An area with no value is drawn as :data:`NO_DATA`. A value that is another area's (a
+    district showing its county's figure) is not coloured as the district's own: it is "not
+    compared" and the key names whose figure it is.
     """
     rows = compared[(compared["indicator"] == indicator) & compared["area_code"].isin(areas)]
     if rows.empty:
@@ -278,15 +279,19 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
     for _, row in rows.iterrows():
         own = row.get("value_from", row["area_code"]) in (row["area_code"], None, "") or pd.isna(
             row.get("value_from"))
+        if pd.isna(row["value"]):
+            continue  # drawn as NO_DATA
         rating = (row["vs_england"] or "not compared") if own else "not compared"
-        value = "" if pd.isna(row["value"]) else f"{row['value']:,.1f} {row['unit']}".replace(" %", "%")
-        if value and not own:
+        value = f"{row['value']:,.1f} {row['unit']}".replace(" %", "%")
+        if not own:
             value += f", {row['value_from_name']}'s figure"
         ratings[row["area_code"]], values[row["area_code"]] = rating, value
         table.append({"area_code": row["area_code"], "area_name": row["area_name"],
                       "period": row["period"], "value": row["value"], "unit": row["unit"],
                       "rating_vs_england": rating})
-    first = rows.iloc[0]
+    if not ratings:
+        raise ValueError(f"no area of map {name!r} has a value for indicator {indicator!r}")
+    first = rows[rows["value"].notna()].iloc[0]
     heading = f"{first['name']}, {first['period']}: {title}"
     fig, alt = choropleth(areas, ratings, heading, values=values, outline=outline)
     caption = (f"{heading}, rated against England by confidence interval. Areas are numbered; "
