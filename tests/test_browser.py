@@ -202,3 +202,72 @@ def test_every_page_renders_cleanly(built_book: Path, site: str, driver):
     report = "\n".join(f"{page}:\n  " + "\n  ".join(problems)
                        for page, problems in failures.items())
     assert not failures, f"{len(failures)} page(s) with problems:\n{report}"
+
+
+_PHONE = (390, 844)
+_SIDEBAR_SHOWN = """
+const dialog = document.getElementById(arguments[0]);
+if (!dialog) { return {open: false, links: 0}; }
+const shown = Array.from(dialog.querySelectorAll('a')).filter(a => {
+  const r = a.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && r.left < window.innerWidth && r.right > 0;
+});
+return {open: dialog.open, links: shown.length};
+"""
+
+
+@pytest.mark.parametrize(("button", "dialog"), [
+    (".primary-toggle", "pst-primary-sidebar-modal"),
+    (".secondary-toggle", "pst-secondary-sidebar-modal"),
+])
+def test_on_a_phone_the_menu_and_contents_buttons_open_their_sidebars(built_book: Path, site: str,
+                                                                     driver, button, dialog):
+    """A reader at 390x844 taps the menu (or contents) button they can see: the sidebar opens
+    with its links on screen (pydata-sphinx-theme 0.17.1 binds it to a hidden button)."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(*_PHONE)
+    try:
+        driver.get(f"{site}/book/generated/outcomes_summary.html")
+        visible = [b for b in driver.find_elements(By.CSS_SELECTOR, button) if b.is_displayed()]
+        assert visible, f"no visible {button} button at {_PHONE[0]} px"
+        visible[0].click()
+        driver.implicitly_wait(0)
+        state = driver.execute_script(_SIDEBAR_SHOWN, dialog)
+        assert state["open"] and state["links"] > 0, f"tapping {button} showed no sidebar: {state}"
+    finally:
+        driver.set_window_size(1280, 1000)
+
+
+_CODE_ON_PAGE = """
+return {inputs: document.querySelectorAll('.cell_input, div.highlight-ipython3').length,
+        toggles: Array.from(document.querySelectorAll('details, summary, button'))
+                   .filter(e => /code cell source/i.test(e.textContent)).length,
+        made: Array.from(document.querySelectorAll('.jsna-made a.jsna-notebook'))
+                .map(a => a.getAttribute('href')),
+        footer: document.querySelectorAll('.extra_footer').length};
+"""
+
+
+def test_reader_pages_show_no_code_but_say_how_they_were_made(built_book: Path, site: str, driver):
+    """No code cell (and no "Show code cell source" toggle) on any page; every page made from a
+    notebook links to that notebook; the configured footer is on every page."""
+    failures = {}
+    for page in pages(built_book):
+        if "bd-article" not in (built_book / page).read_text(encoding="utf-8"):
+            continue  # a redirect (index.html)
+        driver.get(f"{site}/{page}")
+        found = driver.execute_script(_CODE_ON_PAGE)
+        problems = []
+        if found["inputs"] or found["toggles"]:
+            problems.append(f"{found['inputs']} code cells, {found['toggles']} code toggles")
+        if not found["footer"]:
+            problems.append("no footer disclaimer")
+        if page.startswith("book/generated/"):
+            if len(found["made"]) != 1:
+                problems.append("no 'How this page was made' link to the notebook")
+            elif not (built_book / page).parent.joinpath(found["made"][0]).resolve().is_file():
+                problems.append(f"notebook link {found['made'][0]} is broken")
+        if problems:
+            failures[page] = problems
+    assert not failures, "\n".join(f"{p}: {'; '.join(v)}" for p, v in failures.items())

@@ -21,7 +21,10 @@ from matplotlib.figure import Figure  # noqa: E402
 #: Colour-blind-safe palette (Okabe-Ito), first colour for the local area.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442"]
-RATING_COLOURS = {"better": "#009E73", "similar": "#E69F00", "worse": "#D55E00",
+#: Fill of each rating (Okabe-Ito): better bluish green, similar yellow, worse vermilion are
+#: distinct hues for every kind of colour vision; the word is always written as well. Text on
+#: each fill is black or white (:func:`text_colour`), at least 4.5:1 either way.
+RATING_COLOURS = {"better": "#009E73", "similar": "#F0E442", "worse": "#D55E00",
                   "not compared": "#999999", "higher": "#56B4E9", "lower": "#0072B2"}
 
 plt.rcParams.update({
@@ -36,6 +39,24 @@ plt.rcParams.update({
     "legend.frameon": False,
     "svg.hashsalt": "jsna",
 })
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance (0 black to 1 white) of a ``#rrggbb`` colour."""
+    channels = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio (1 to 21) between two ``#rrggbb`` colours."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def text_colour(fill: str) -> str:
+    """Black or white, whichever contrasts more with the ``#rrggbb`` fill behind the text."""
+    return "#000000" if contrast_ratio(fill, "#000000") >= contrast_ratio(fill, "#ffffff") else "#ffffff"
 
 
 def _fmt(value: float, decimals: int = 1) -> str:
