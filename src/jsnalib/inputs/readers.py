@@ -40,10 +40,12 @@ from jsnalib.inputs.contracts import (
     CONTRACTS,
     FINGERTIPS,
     GSS_PATTERN,
+    MARKUP_PATTERN,
     NCMP,
     NEIGHBOURS,
     NEIGHBOURS_FILE,
     POPULATION,
+    PLAIN_HINT,
     PUBLISHED_FIGURES,
     REFERRALS,
     SUPPRESSION_MARKERS,
@@ -421,6 +423,13 @@ class _Parser:
         if col.pattern:
             ok = u.str.fullmatch(col.pattern).to_numpy(bool)
             self._bad(col, present & ~ok, "does not have the expected form")
+        if col.plain:
+            # a name is shown on every page: it must never be read as markup or script
+            markup = u.str.contains(MARKUP_PATTERN, regex=True).to_numpy(bool) & present
+            self.check.add_unique(markup, col.name, expected=PLAIN_HINT,
+                                  issue="contains markup or a control character, which a "
+                                        "published page must never show as such")
+            present = present & ~markup
         return u.where(present)
 
     def _code(self, col: Column, u: pd.Series, present: np.ndarray) -> pd.Series:

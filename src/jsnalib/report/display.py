@@ -12,6 +12,7 @@ import hashlib
 import html
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,25 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
+
+
+#: Characters that Markdown (CommonMark and MyST) may read as syntax inside running text: raw
+#: HTML and entities, emphasis, links and images, code, roles, math, tables and escapes.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|{}!~#])")
+
+
+def md_escape(text: object) -> str:
+    """A string from data (an area or indicator name, a period, a note) as literal Markdown text.
+
+    Every character Markdown could read as markup is backslash-escaped, so the text renders
+    exactly as written and never as HTML, a link, emphasis, a role or math; line breaks become
+    spaces, so a value cannot start a heading or a list. Letters, digits, spaces, hyphens,
+    apostrophes, commas and full stops are left alone ("Stoke-on-Trent" is unchanged). Use it
+    wherever a data string is put into text passed to ``IPython.display.Markdown`` or into a
+    page title; HTML built here uses :func:`html.escape` instead.
+    """
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 def _csv_link(data: pd.DataFrame, name: str) -> str:
