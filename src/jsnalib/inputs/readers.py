@@ -44,8 +44,8 @@ from jsnalib.inputs.contracts import (
     NCMP,
     NEIGHBOURS,
     NEIGHBOURS_FILE,
-    POPULATION,
     PLAIN_HINT,
+    POPULATION,
     PUBLISHED_FIGURES,
     REFERRALS,
     SUPPRESSION_MARKERS,
@@ -600,6 +600,15 @@ def _finish(contract: Contract, typed: dict[str, pd.Series], columns: _Columns,
 def _read(contract: Contract | Callable[[list[str]], Contract], path: str | Path,
           geography: Geography | None = None, today: date | None = None,
           check_areas: bool = True, label: str | None = None) -> pd.DataFrame:
+    return read_with_rows(contract, path, geography, today, check_areas, label)[0]
+
+
+def read_with_rows(contract: Contract | Callable[[list[str]], Contract], path: str | Path,
+                   geography: Geography | None = None, today: date | None = None,
+                   check_areas: bool = True, label: str | None = None
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read and validate a file like the ``read_*`` functions, also returning the spreadsheet
+    row (header = row 1) of each row of the frame, for messages about a row's values."""
     path = Path(path)
     file = label or path.name
     if not path.is_file():
@@ -647,7 +656,7 @@ def _read(contract: Contract | Callable[[list[str]], Contract], path: str | Path
         out.attrs["notes"] = [
             f"{file}: {n:,} {'row has' if n == 1 else 'rows have'} a blank {name}"
             for name, n in blanks.items() if n]
-    return out
+    return out, rows
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from matplotlib.figure import Figure
 
 from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
 
-
 #: Characters that Markdown (CommonMark and MyST) may read as syntax inside running text: raw
 #: HTML and entities, emphasis, links and images, code, roles, math, tables and escapes.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|{}!~#])")
