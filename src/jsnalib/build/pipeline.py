@@ -420,18 +420,26 @@ def quiet_kernel_manager() -> type:
     kernel does not log "KeyboardInterrupt caught in kernel" after every successful page)."""
     from jupyter_client.manager import AsyncKernelManager
 
+    import tempfile
+    import uuid
+
+    from traitlets import default
+
     class QuietKernelManager(AsyncKernelManager):
-        def _transport_default(self) -> str:  # the trait's default: "ipc", not "tcp"
+        @default("transport")
+        def _transport_default(self) -> str:
             return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            # each kernel its own socket files (the default, "kernel-ipc" in the working
+            # folder, would be shared by the kernels of parallel runs)
+            return str(Path(tempfile.gettempdir()) / f"jsna-{uuid.uuid4().hex[:16]}-ipc")
 
         async def _async_interrupt_kernel(self) -> None:
             if not self.shutting_down:
                 await super()._async_interrupt_kernel()
 
-    from traitlets import default
-
-    QuietKernelManager._transport_default = default("transport")(
-        QuietKernelManager._transport_default)
     return QuietKernelManager
 
 
