@@ -418,11 +418,10 @@ def quiet_kernel_manager() -> type:
     """A Jupyter kernel manager that talks to its kernel over IPC sockets (so the kernel does not
     warn that TCP is unencrypted) and does not interrupt a kernel it is shutting down (so the
     kernel does not log "KeyboardInterrupt caught in kernel" after every successful page)."""
-    from jupyter_client.manager import AsyncKernelManager
-
     import tempfile
     import uuid
 
+    from jupyter_client.manager import AsyncKernelManager
     from traitlets import default
 
     class QuietKernelManager(AsyncKernelManager):

@@ -8,6 +8,7 @@ that data is the synthetic default.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import io
@@ -90,27 +91,58 @@ def table(data: pd.DataFrame, caption: str, name: str, formats: dict[str, str] |
     )
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _present_names(folder: Path, files: Iterable[str]) -> list[str]:
+    """Each name as it is in the folder: ``x.csv`` and ``x.csv.gz`` are interchangeable."""
+    names = []
+    for name in files:
+        plain = name[:-3] if name.endswith(".gz") else name
+        names.append(next((n for n in (name, plain, plain + ".gz") if (folder / n).is_file()),
+                          name))
+    return names
 
 
 def is_synthetic(data_dir: str | Path, files: Iterable[str]) -> bool:
-    """True when every named file is byte-identical to the synthetic default data."""
+    """True when every named file (or its .csv/.csv.gz twin) is byte-identical to the
+    synthetic default data."""
     folder = Path(data_dir)
     manifest_path = folder / SYNTHETIC_MANIFEST
     if not manifest_path.is_file():
         return False
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    names = list(files)
-    return bool(names) and all(
-        name in manifest and (folder / name).is_file() and _digest(folder / name) == manifest[name]
-        for name in names
-    )
+    names = _present_names(folder, files)
+    return bool(names) and all(_synthetic_file(folder, name, manifest) for name in names)
+
+
+def _synthetic_file(folder: Path, name: str, manifest: dict[str, str]) -> bool:
+    """Whether data/`name` is the synthetic default, listed in the manifest as itself or as its
+    .csv/.csv.gz twin (the synthetic .gz files are written with a fixed header, mtime 0)."""
+    path = folder / name
+    if not path.is_file():
+        return False
+    data = path.read_bytes()
+    if manifest.get(name) == hashlib.sha256(data).hexdigest():
+        return True
+    plain = name[:-3] if name.endswith(".gz") else name
+    twin = plain if name.endswith(".gz") else plain + ".gz"
+    if twin not in manifest:
+        return False
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return False
+    else:
+        buffer = io.BytesIO()
+        with gzip.GzipFile(filename=plain, mode="wb", fileobj=buffer, mtime=0,
+                           compresslevel=9) as archive:
+            archive.write(data)
+        data = buffer.getvalue()
+    return hashlib.sha256(data).hexdigest() == manifest[twin]
 
 
 def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
     """The box at the top of every page that shows data: synthetic or not, and which files."""
-    names = list(files)
+    names = _present_names(Path(data_dir), files)
     listed = ", ".join(f"<code>{html.escape(n)}</code>" for n in names)
     if is_synthetic(data_dir, names):
         return HTML(
