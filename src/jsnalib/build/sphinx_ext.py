@@ -11,11 +11,13 @@ Pages in ``book/generated/`` are executed notebooks whose Markdown (the title, t
 :mod:`jsnalib.report.display`, which escapes everything; raw HTML written in their Markdown,
 and links to ``javascript:``-like URLs, are turned into plain text before Sphinx records titles
 or the table of contents (a second line of defence behind validation and
-``display.md_escape``). Loaded through ``sphinx: extra_extensions`` in _config.yml.
+``display.md_escape``), and the page title the theme prints unescaped is escaped. Loaded
+through ``sphinx: extra_extensions`` in _config.yml.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -48,6 +50,14 @@ def _dedupe(app: Any, pagename: str, templatename: str, context: dict, doctree: 
         context["script_files"] = unique_scripts(context["script_files"])
 
 
+def _escape_page_title(app: Any, pagename: str, templatename: str, context: dict,
+                       doctree: Any) -> None:
+    # sphinx-book-theme sets "pagetitle" to the title's plain text and writes it unescaped into
+    # the print header (<h1>{{ pagetitle }}</h1>): a title holding "<script>" would run
+    if isinstance(context.get("pagetitle"), str):
+        context["pagetitle"] = html.escape(context["pagetitle"])
+
+
 def neutralise_markup(doctree: nodes.Node) -> int:
     """Turn raw HTML that came from Markdown into text, and unsafe links into their text.
 
@@ -75,6 +85,8 @@ def setup(app: Any) -> dict[str, bool]:
     # first in line: Sphinx stops calling html-page-context handlers at the first one that
     # returns a template name, which the theme does
     app.connect("html-page-context", _dedupe, priority=1)
+    # after the theme's own handlers (sphinx-book-theme's run at 500 and 501)
+    app.connect("html-page-context", _escape_page_title, priority=900)
     # before Sphinx's own collectors record the page's title and table of contents
     app.connect("doctree-read", _neutralise, priority=1)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
