@@ -288,3 +288,24 @@ def test_markdown_html_in_a_generated_page_becomes_text():
     assert section[0].astext() == "Area: <script>x()</script>"
     assert not list(section[0].findall(nodes.raw)) and not list(section.findall(nodes.reference))
     assert [r.astext() for r in section.findall(nodes.raw)] == ["<div>table</div>"]
+
+
+_FAKE_SPHINX = ("print('Running Sphinx v7.4.7'); print('reading sources... [ 50%] intro'); "
+                "print('reading sources... [100%] page'); print('writing output... [100%] page')")
+
+
+def test_the_book_build_shows_one_bar_on_a_terminal_and_everything_when_verbose(monkeypatch,
+                                                                                 capsys, tmp_path):
+    command = [sys.executable, "-c", _FAKE_SPHINX]
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, log = pipeline._run_sphinx(command, tmp_path, quiet=False, verbose=False)
+    err = capsys.readouterr().err
+    assert code == 0 and len(log) == 4
+    assert "book: 100%" in err and "Running Sphinx" not in err
+    pipeline._run_sphinx(command, tmp_path, quiet=False, verbose=True)
+    err = capsys.readouterr().err
+    assert "Running Sphinx v7.4.7" in err and "book:" not in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)  # CI logs: nothing at all
+    pipeline._run_sphinx(command, tmp_path, quiet=False, verbose=False)
+    assert capsys.readouterr().err == ""
