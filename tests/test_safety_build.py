@@ -26,7 +26,7 @@ from jsnalib.build import cli, pipeline, sphinx_ext
 from jsnalib.inputs import readers
 
 REPO = Path(__file__).resolve().parents[1]
-SRC = REPO / "src"
+SRC = Path(pipeline.__file__).resolve().parents[2]  # the jsnalib these tests import
 
 
 def _two_runs(project: pipeline.Project, broken: bool) -> None:
@@ -196,7 +196,7 @@ def work(path):
         f.write(str(os.getpid()))
     time.sleep(120)
 
-pool = pipeline.default_executor(1)
+pool = pipeline.default_executor()
 pool.submit(work, sys.argv[1])
 time.sleep(120)
 """
