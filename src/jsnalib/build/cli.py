@@ -11,60 +11,107 @@ import concurrent.futures as cf
 import contextlib
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from jsnalib.build import pipeline
 
 
 def _executor(jobs: int | None) -> cf.Executor | None:
-    return cf.ProcessPoolExecutor(max_workers=jobs) if jobs else None
+    return pipeline.default_executor(jobs) if jobs else None
 
 
-def _check_data(project: pipeline.Project, quiet: bool) -> bool:
+def _validate(folder: Path, strict: bool, out: TextIO) -> tuple[int, int]:
+    """Print every problem and plausibility finding in `folder`; return (errors, warnings).
+
+    Plausibility findings (:mod:`jsnalib.inputs.plausibility`) are checked only in a folder that
+    passed validation; they are warnings, or errors when `strict`.
+    """
+    from jsnalib.inputs.plausibility import check_dir
     from jsnalib.inputs.readers import validate_dir
 
-    problems = validate_dir(project.root / "data")
+    problems = validate_dir(folder)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(problem, file=out)
     if problems:
-        print(f"{len(problems)} problem(s) in data/: nothing was executed or built",
-              file=sys.stderr)
+        return len(problems), 0
+    findings = check_dir(folder)
+    for finding in findings:
+        print(f"{'error' if strict else 'warning'}: {finding}", file=out)
+    return (len(findings), 0) if strict else (0, len(findings))
+
+
+def _check_data(project: pipeline.Project, quiet: bool, strict: bool = False) -> bool:
+    errors, warnings = _validate(project.root / "data", strict, sys.stderr)
+    if errors:
+        print(f"{errors} problem(s) in data/: nothing was executed or built", file=sys.stderr)
+    elif warnings:
+        print(f"data/: {warnings} implausible value(s) (warnings above; --strict makes them "
+              "errors)", file=sys.stderr)
     elif not quiet:
         print("data/: every file passed validation", file=sys.stderr)
-    return not problems
+    return not errors
 
 
 def _run(args: argparse.Namespace, project: pipeline.Project) -> pipeline.Report:
-    runs = pipeline.load_runs(project, only=args.only)
+    every_run = pipeline.load_runs(project)
+    runs = pipeline.load_runs(project, only=args.only) if args.only else every_run
     with contextlib.ExitStack() as stack:
         executor = _executor(args.jobs)
         if args.dask or args.scheduler:
             from jsnalib.build.cluster import dask_executor
 
             executor = stack.enter_context(dask_executor(args.scheduler, args.jobs))
-        report = pipeline.execute(runs, executor=executor, force=args.force, quiet=args.quiet)
-    if not args.only:
-        pipeline.prune_generated(project, runs)
+        report = pipeline.execute(runs, executor=executor, force=args.force, quiet=args.quiet,
+                                  verbose=args.verbose)
+    pipeline.prune_generated(project, every_run)  # pages no run produces any more
     print(report.summary(), file=sys.stderr)
     return report
 
 
+def _locked(args: argparse.Namespace, project: pipeline.Project) -> pipeline.BuildLock:
+    """The project's build lock; BuildBusy if another build holds it (unless --wait)."""
+    try:
+        lock = pipeline.BuildLock(project).acquire()
+    except pipeline.BuildBusy as exc:
+        if not args.wait:
+            raise
+        print(f"{exc}: waiting for it (--wait)", file=sys.stderr)
+        lock = pipeline.BuildLock(project, wait=True).acquire()
+    if lock.cleared:
+        print(lock.cleared, file=sys.stderr)
+    return lock
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     project = pipeline.Project.find()
-    if not _check_data(project, args.quiet):
+    if not _check_data(project, args.quiet, args.strict):
         return 1
-    return 1 if _run(args, project).failed else 0
+    lock = _locked(args, project)
+    try:
+        return 1 if _run(args, project).failed else 0
+    finally:
+        lock.release()
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     project = pipeline.Project.find()
-    if not _check_data(project, args.quiet):
+    if not _check_data(project, args.quiet, args.strict):
         return 1
-    report = _run(args, project)
-    if report.failed:
-        print("runs failed: the book was not rebuilt; the previous _build/html is untouched",
-              file=sys.stderr)
-        return 1
-    index = pipeline.build_book(project, quiet=args.quiet, jobs=args.jobs)
+    lock = _locked(args, project)
+    try:
+        recovered = pipeline.recover_published(project)
+        if recovered:
+            print(recovered, file=sys.stderr)
+        report = _run(args, project)
+        if report.failed:
+            print("runs failed: the book was not rebuilt; the previous _build/html is untouched",
+                  file=sys.stderr)
+            return 1
+        # every page the book includes, not only the runs selected with --only
+        index = pipeline.build_book(project, quiet=args.quiet, jobs=args.jobs,
+                                    verbose=args.verbose)
+    finally:
+        lock.release()
     if index is None:
         print("book unchanged: _build/html is already up to date", file=sys.stderr)
     else:
@@ -73,15 +120,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from jsnalib.inputs.readers import validate_dir
-
     folder = Path(args.dir)
-    problems = validate_dir(folder)
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found in {folder}", file=sys.stderr)
+    errors, warnings = _validate(folder, args.strict, sys.stdout)
+    if errors:
+        print(f"{errors} problem(s) found in {folder}", file=sys.stderr)
         return 1
+    if warnings:
+        print(f"{folder}: every file passed validation, with {warnings} implausible value(s) "
+              "(warnings; --strict makes them errors)", file=sys.stderr)
+        return 0
     print(f"{folder}: every file passed validation", file=sys.stderr)
     return 0
 
@@ -146,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
                             "or --jobs)")
         p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="execute on an existing Dask cluster, e.g. tcp://host:8786")
+        p.add_argument("--verbose", action="store_true",
+                       help="show everything: each kernel's and Sphinx's own messages")
+        p.add_argument("--strict", action="store_true",
+                       help="treat implausible values in data/ as errors, not warnings")
+        p.add_argument("--wait", action="store_true",
+                       help="if another build is running, wait for it instead of stopping")
 
     p = sub.add_parser("run", help="execute the notebook runs (no book build)")
     run_options(p)
@@ -155,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("validate", help="check every input file in a data folder")
     p.add_argument("dir", nargs="?", default="data")
+    p.add_argument("--strict", action="store_true",
+                   help="treat implausible values (plausibility checks) as errors")
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("fetch", help="download national data into data/")
     fetch_sub = p.add_subparsers(dest="source", required=True)

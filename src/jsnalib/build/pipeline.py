@@ -7,18 +7,25 @@ source. A run whose output notebook already carries its key is not executed agai
 
 Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a process pool
 sized to the cores). A failing run keeps its partially executed notebook, the others complete,
-and the failure is reported with its cell. The book is built aside and swapped into
-``_build/html`` only when the build succeeds.
+and the failure is reported with its cell. The book is built aside and published by switching
+the ``_build/html`` symlink in one atomic rename, only when the build succeeds and no page
+the book includes holds an error. One build runs at a time (:class:`BuildLock`).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import datetime as dt
+import fcntl
+import functools
+import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -89,9 +96,10 @@ class Run:
         digest = hashlib.sha256()
         digest.update(self.template.read_bytes())
         digest.update(json.dumps(self.parameters, sort_keys=True, default=str).encode())
-        for path in sorted(self.reads):
-            digest.update(path.name.encode())
-            digest.update(_file_digest(path).encode())
+        for path in sorted(self.reads, key=lambda p: _plain_name(p.name)):
+            # a file and its gzip twin with the same content give the same key
+            digest.update(_plain_name(path.name).encode())
+            digest.update(_content_digest(path).encode())
         digest.update(library_hash.encode())
         return digest.hexdigest()
 
@@ -136,8 +144,35 @@ class Report:
         return "\n".join(lines)
 
 
-def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _plain_name(name: str) -> str:
+    """'ncmp.csv.gz' -> 'ncmp.csv': the name a file has whether or not it is compressed."""
+    return name[:-3] if name.endswith(".gz") else name
+
+
+def _content_digest(path: Path) -> str:
+    """SHA-256 of a file's content, decompressed if it is gzip (cached per size and mtime)."""
+    stat = path.stat()
+    return _cached_content_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_content_digest(path: str, size: int, mtime_ns: int) -> str:
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):  # a damaged file: its bytes still make a key
+            pass
+    return hashlib.sha256(data).hexdigest()
+
+
+def data_file(data_dir: Path, name: str) -> Path | None:
+    """``data_dir/name`` or its ``.csv``/``.csv.gz`` twin, whichever exists (None if neither)."""
+    plain = _plain_name(name)
+    for candidate in (name, plain, plain + ".gz"):
+        if (data_dir / candidate).is_file():
+            return data_dir / candidate
+    return None
 
 
 #: Modules that build the book or drive the command line; notebooks never import them, so a
@@ -235,6 +270,8 @@ def validate_parameters(
 
 def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
     """Expand runs.yml into validated runs (one per page)."""
+    from jsnalib.report.display import md_escape
+
     spec = yaml.safe_load(project.runs_file.read_text(encoding="utf-8")) or {}
     data_dir = (project.notebooks / spec.get("data_dir", "../data")).resolve()
     geography = load_geography(data_dir)
@@ -243,10 +280,12 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
         template = project.notebooks / entry["template"]
         if not template.is_file():
             raise PipelineError(f"runs.yml: template {entry['template']} not found in notebooks/")
-        reads = tuple(data_dir / f for f in entry.get("reads", []))
-        for path in reads:
-            if not path.is_file():
-                raise PipelineError(f"runs.yml: {template.name} reads {path.name}, not in data/")
+        found = {name: data_file(data_dir, name) for name in entry.get("reads", [])}
+        for name, path in found.items():
+            if path is None:
+                raise PipelineError(f"runs.yml: {template.name} reads {name}, not in data/ "
+                                    f"(as {_plain_name(name)} or {_plain_name(name)}.gz)")
+        reads = tuple(p for p in found.values() if p is not None)
         for parameters in _expand(entry, geography):
             validate_parameters(entry["output"], template, parameters, geography)
             code = parameters.get("area_code")
@@ -260,7 +299,9 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
                 parameters=parameters,
                 reads=reads,
                 cwd=project.notebooks,
-                title=entry.get("title", "").format(**parameters, **names),
+                # the area's name comes from data: never let it become markup in the title
+                title=entry.get("title", "").format(**parameters, **{
+                    k: md_escape(v) if k == "area_name" else v for k, v in names.items()}),
             ))
     names = [r.name for r in runs]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -324,6 +365,48 @@ def _set_title(nb: nbformat.NotebookNode, title: str) -> None:
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {title}"))
 
 
+def _stable_cell_ids(nb: nbformat.NotebookNode, template: Path) -> None:
+    """Give every cell the template does not have (the injected parameters, an added title) an
+    id derived from the template's name and its position, so that re-running an unchanged page
+    writes the same bytes (papermill and nbformat would give it a new random id each time)."""
+    known = {c.get("id") for c in nbformat.read(template, as_version=4).cells}
+    for position, cell in enumerate(nb.cells):
+        if cell.get("id") not in known:
+            seed = f"{template.name}:{position}:{cell.cell_type}"
+            cell["id"] = "jsna-" + hashlib.sha256(seed.encode()).hexdigest()[:12]
+
+
+def _error_outputs(nb: nbformat.NotebookNode) -> list[str]:
+    """Every error (traceback) output a page holds, as 'cell N: Name: message'."""
+    return [f"cell {position}: {output.get('ename')}: {output.get('evalue')}"
+            for position, cell in enumerate(nb.cells, start=1)
+            for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+
+
+def page_errors(path: Path) -> list[str]:
+    """Why a page in book/generated must not be published (empty if it may be): unreadable, not
+    marked "ok" by :func:`execute_run` (failed, or not written by jsna), or holding an error."""
+    try:  # plain JSON: no schema validation, so checking every page stays fast
+        nb = nbformat.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        status = nb.metadata.get(CACHE_KEY_FIELD, {}).get("status")
+        errors = _error_outputs(nb)
+    except Exception as exc:  # a half-written or corrupt file
+        return [f"unreadable notebook ({type(exc).__name__})"]
+    found = [] if status == "ok" else [
+        "its run failed" if status == "failed" else "not executed by jsna run"]
+    return found + errors
+
+
+def unpublishable_pages(project: Project) -> dict[str, list[str]]:
+    """Every page in book/generated the book would include that holds a failure or an error."""
+    found = {}
+    for path in sorted(project.generated.glob("*.ipynb")):
+        problems = page_errors(path)
+        if problems:
+            found[path.stem] = problems
+    return found
+
+
 def strip_volatile_metadata(path: Path) -> None:
     """Rewrite a notebook file without its execution timestamps."""
     nb = nbformat.read(path, as_version=4)
@@ -331,18 +414,51 @@ def strip_volatile_metadata(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute_run(run: Run, key: str) -> RunResult:
-    """Execute one run with papermill (in a worker process) and stamp its cache key."""
+@functools.lru_cache(maxsize=1)
+def quiet_kernel_manager() -> type:
+    """A Jupyter kernel manager that talks to its kernel over IPC sockets (so the kernel does not
+    warn that TCP is unencrypted) and does not interrupt a kernel it is shutting down (so the
+    kernel does not log "KeyboardInterrupt caught in kernel" after every successful page)."""
+    import tempfile
+    import uuid
+
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class QuietKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _transport_default(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _ip_default(self) -> str:
+            # each kernel its own socket files (the default, "kernel-ipc" in the working
+            # folder, would be shared by the kernels of parallel runs)
+            return str(Path(tempfile.gettempdir()) / f"jsna-{uuid.uuid4().hex[:16]}-ipc")
+
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return QuietKernelManager
+
+
+def execute_run(run: Run, key: str, verbose: bool = False) -> RunResult:
+    """Execute one run with papermill (in a worker process) and stamp its cache key.
+
+    Kernels are quiet (:func:`quiet_kernel_manager`) unless `verbose`.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     run.output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     status, error = "ok", ""
+    kernel = {} if verbose else {"kernel_manager_class": quiet_kernel_manager()}
     try:
         pm.execute_notebook(
             str(run.template), str(run.output), parameters=run.parameters,
-            kernel_name="python3", progress_bar=False, cwd=str(run.cwd),
+            kernel_name="python3", progress_bar=False, cwd=str(run.cwd), **kernel,
         )
     except PapermillExecutionError as exc:
         status = "failed"
@@ -358,6 +474,9 @@ def execute_run(run: Run, key: str) -> RunResult:
         _strip_volatile(nb)
         if run.title:
             _set_title(nb, run.title)
+        _stable_cell_ids(nb, run.template)
+        if status == "ok" and _error_outputs(nb):  # e.g. an error shown by a cell that went on
+            status, error = "failed", "; ".join(_error_outputs(nb))
         nb.metadata[CACHE_KEY_FIELD] = {"cache_key": key, "status": status}
         for cell in nb.cells:
             tags = cell.metadata.setdefault("tags", [])
@@ -394,9 +513,29 @@ class _Progress:
             self.bar.close()
 
 
-def default_executor() -> cf.Executor:
-    """A process pool sized to the cores."""
-    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG).
+
+    Run in each worker, so a killed ``jsna build`` leaves no worker writing notebooks (their
+    kernels follow: ipykernel exits when its parent does). Does nothing on other systems.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def default_executor(jobs: int | None = None) -> cf.Executor:
+    """A process pool of `jobs` workers (default: one per core) that die with their parent."""
+    return cf.ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
+                                  initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def execute(
@@ -405,8 +544,14 @@ def execute(
     force: bool = False,
     quiet: bool = False,
     run_one: Callable[[Run, str], RunResult] = execute_run,
+    verbose: bool = False,
 ) -> Report:
-    """Execute every run whose cache key changed, in parallel; collect failures, never stop early."""
+    """Execute every run whose cache key changed, in parallel; collect failures, never stop early.
+
+    `verbose` lets the kernels print their own messages (with the default `run_one`).
+    """
+    if verbose and run_one is execute_run:
+        run_one = functools.partial(execute_run, verbose=True)
     lib = library_hash()
     report = Report()
     pending: list[tuple[Run, str]] = []
@@ -433,7 +578,7 @@ def execute(
     finally:
         progress.close()
         if own and pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     order = {run.name: i for i, run in enumerate(runs)}
     report.results.sort(key=lambda r: order[r.name])
     return report
@@ -449,6 +594,93 @@ def prune_generated(project: Project, runs: Sequence[Run]) -> list[Path]:
 
 
 BUILD_STAMP = ".jsna-build"
+LOCK_FILE = ".jsna-build.lock"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+class BuildBusy(PipelineError):
+    """Another `jsna build` or `jsna run` holds the project's lock."""
+
+
+class BuildLock:
+    """One build at a time: ``<project>/.jsna-build.lock`` holds the owner's pid, host and start
+    time, and an exclusive ``flock`` on it for as long as the owner lives.
+
+    The kernel releases the flock when its owner dies, however it dies, so a lock file left by a
+    killed build is recognised as stale (its pid is no longer running) and taken over, with a
+    note in :attr:`cleared`. While the lock is held, a second build raises :class:`BuildBusy`
+    naming the owner, or with ``wait=True`` polls until the lock is free.
+    """
+
+    def __init__(self, project: Project, wait: bool = False, poll: float = 1.0) -> None:
+        self.path = project.root / LOCK_FILE
+        self.wait, self.poll = wait, poll
+        self.fd: int | None = None
+        self.cleared = ""
+
+    def owner(self) -> dict[str, Any]:
+        """What the lock file says about its owner (empty if unreadable)."""
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def _describe(self, owner: dict[str, Any]) -> str:
+        return (f"pid {owner.get('pid', '?')} on {owner.get('host', '?')}, started "
+                f"{owner.get('started', '?')}")
+
+    def acquire(self) -> BuildLock:
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if not self.wait:
+                    raise BuildBusy(
+                        f"another jsna build is running ({self._describe(self.owner())}; lock "
+                        f"{self.path.name}): wait for it to finish, or use --wait") from None
+                time.sleep(self.poll)
+                continue
+            # the file may have been removed and re-created by the owner that just released it
+            if not self.path.exists() or os.stat(self.path).st_ino != os.fstat(fd).st_ino:
+                os.close(fd)
+                continue
+            break
+        previous = self.owner()
+        if previous.get("pid") and previous.get("pid") != os.getpid():
+            state = ("no longer running" if previous.get("host") == socket.gethostname()
+                     and not _pid_alive(int(previous["pid"])) else "no longer holding it")
+            self.cleared = f"cleared a stale build lock ({self._describe(previous)}: {state})"
+        record = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(record).encode(), 0)
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        self.path.unlink(missing_ok=True)
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+
+    def __enter__(self) -> BuildLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def _digest_files(paths: Iterable[Path]) -> str:
@@ -475,15 +707,137 @@ def book_sources_hash(project: Project) -> str:
     return _digest_files([*_build_setup_files(project), *pages])
 
 
-def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -> Path | None:
-    """Build the Jupyter Book aside (warnings are errors) and swap it into _build/html.
+PUBLISHED = "html"
+_VERSION = re.compile(r"html-\d{8}-\d{6}-[0-9a-f]+(-\d+)?")
+_SPHINX_PROGRESS = re.compile(r"^(reading sources|writing output)\.\.\. \[\s*(\d+)%\]")
+
+
+def _complete(folder: Path) -> bool:
+    return folder.is_dir() and (folder / "index.html").is_file() and (folder / BUILD_STAMP).is_file()
+
+
+def recover_published(project: Project) -> str:
+    """Make sure ``_build/html`` exists when a complete book does, after an interrupted build.
+
+    ``_build/html`` is a symlink to a complete book ``_build/html-<time>-<stamp>``. If it is
+    missing or dangling (a build killed by an older jsna between its two renames, which left
+    ``_build/html.old``; or a folder removed by hand), it is pointed again at the newest
+    complete book. Unfinished copies (``*.tmp``) are removed. Returns what was done ("" if
+    nothing).
+    """
+    build_dir = project.build_dir
+    if not build_dir.is_dir():
+        return ""
+    for leftover in build_dir.glob("html-*.tmp"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    link = build_dir / PUBLISHED
+    if link.exists():
+        return ""
+    candidates = [p for p in build_dir.iterdir() if (_VERSION.fullmatch(p.name) or p.name in (
+        "html.old", "html.new")) and _complete(p)]
+    if not candidates:
+        return ""
+    newest = max(candidates, key=lambda p: (p / BUILD_STAMP).stat().st_mtime_ns)
+    if not _VERSION.fullmatch(newest.name):
+        renamed = build_dir / _version_name(build_dir, (newest / BUILD_STAMP).read_text())
+        newest.rename(renamed)
+        newest = renamed
+    _point(link, newest)
+    return f"recovered _build/html: it now shows the last complete book ({newest.name})"
+
+
+def _version_name(build_dir: Path, stamp: str) -> str:
+    """A new folder name for a published book: html-<time>-<start of its stamp>."""
+    name = f"html-{time.strftime('%Y%m%d-%H%M%S')}-{stamp[:10]}"
+    return name if not os.path.lexists(build_dir / name) else f"{name}-{os.getpid()}"
+
+
+def _point(link: Path, target: Path) -> None:
+    """Switch `link` to `target` in one atomic rename of a new symlink over the old one."""
+    temporary = link.with_name(f".{link.name}.{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target.name, temporary)
+    os.replace(temporary, link)
+
+
+def publish(project: Project, built: Path, stamp: str) -> Path:
+    """Copy a built book to ``_build/html-<time>-<stamp>`` and switch ``_build/html`` to it.
+
+    The copy is complete before the switch, and the switch is one atomic rename, so
+    ``_build/html`` is always a whole book, the old one or the new one. Older copies are then
+    removed. A ``_build/html`` folder left by an older jsna is first moved aside as a version.
+    """
+    build_dir = project.build_dir
+    build_dir.mkdir(exist_ok=True)
+    name = _version_name(build_dir, stamp)
+    staging = build_dir / f"{name}.tmp"
+    shutil.copytree(built, staging)
+    (staging / BUILD_STAMP).write_text(stamp)
+    staging.rename(build_dir / name)
+    link = build_dir / PUBLISHED
+    if link.is_dir() and not link.is_symlink():
+        legacy = build_dir / _version_name(build_dir, "0" * 10)
+        link.rename(legacy)  # once: recover_published repairs a kill in this short window
+    _point(link, build_dir / name)
+    for old in build_dir.iterdir():
+        if old.name != name and (_VERSION.fullmatch(old.name) or old.name in ("html.old",
+                                                                               "html.new")):
+            shutil.rmtree(old, ignore_errors=True)
+    return link
+
+
+def _run_sphinx(command: list[str], cwd: Path, quiet: bool, verbose: bool
+                ) -> tuple[int, list[str]]:
+    """Run the book build, returning its exit code and output lines.
+
+    `verbose` passes Sphinx's output through; otherwise a terminal shows one progress bar
+    (reading, then writing the pages) and everything else is kept for the error message.
+    """
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, bufsize=1)
+    bar = None
+    if not quiet and not verbose and sys.stderr.isatty() and not os.environ.get("CI"):
+        from tqdm import tqdm
+
+        bar = tqdm(total=200, unit="%", desc="book", bar_format="{desc}: {percentage:3.0f}%|{bar}|")
+    log: list[str] = []
+    assert proc.stdout is not None
+    try:
+        for line in proc.stdout:
+            log.append(line.rstrip("\n"))
+            if verbose:
+                print(line, end="", file=sys.stderr, flush=True)
+            match = _SPHINX_PROGRESS.match(line)
+            if bar is not None and match:
+                done = int(match.group(2)) + (100 if match.group(1) == "writing output" else 0)
+                bar.update(max(0, done - bar.n))
+    finally:
+        code = proc.wait()
+        if bar is not None:
+            bar.close()
+    return code, log
+
+
+def build_book(project: Project, quiet: bool = False, jobs: int | None = None,
+               verbose: bool = False) -> Path | None:
+    """Build the Jupyter Book aside (warnings are errors) and publish it as _build/html.
 
     Returns the new index.html, or None when nothing the book reads has changed since the last
     build (the stamp in _build/html matches). Sphinx keeps its environment in _build/.sphinx,
     so unchanged pages are not read again; a failed build clears it, so the next build is full
-    and reports every warning. The previous _build/html is replaced only when the build succeeds.
+    and reports every warning. The previous _build/html is replaced only when the build succeeds
+    (see :func:`publish`). Raises PipelineError, publishing nothing, if a page the book would
+    include failed or holds an error (see :func:`unpublishable_pages`).
     """
-    target = project.build_dir / "html"
+    recover_published(project)
+    target = project.build_dir / PUBLISHED
+    unpublishable = unpublishable_pages(project)
+    if unpublishable:
+        raise PipelineError(
+            f"{len(unpublishable)} page(s) in book/generated failed or hold an error, so the book "
+            "was not built (the previous _build/html is untouched):\n" + "\n".join(
+                f"  {name}: {'; '.join(problems)}" for name, problems in unpublishable.items())
+            + "\nre-run them with `jsna build` (or `jsna run --only NAME`)")
     stamp = book_sources_hash(project)
     stamp_file = target / BUILD_STAMP
     if stamp_file.is_file() and stamp_file.read_text() == stamp:
@@ -497,22 +851,11 @@ def build_book(project: Project, quiet: bool = False, jobs: int | None = None) -
                "--jobs", str(jobs or os.cpu_count() or 1)]
     if quiet:
         command.append("--quiet")
-    proc = subprocess.run(command, cwd=project.root, capture_output=True, text=True)
+    code, log = _run_sphinx(command, project.root, quiet, verbose)
     built = work / "html"
-    if proc.returncode != 0 or not (built / "index.html").is_file():
-        log = (proc.stdout + proc.stderr).strip().splitlines()
+    if code != 0 or not (built / "index.html").is_file():
         shutil.rmtree(work, ignore_errors=True)
         raise PipelineError("book build failed (the previous _build/html is untouched):\n"
                             + "\n".join(log[-40:]))
     setup_stamp.write_text(setup_key)
-    project.build_dir.mkdir(exist_ok=True)
-    staging, old = project.build_dir / "html.new", project.build_dir / "html.old"
-    for folder in (staging, old):
-        shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(built, staging)
-    (staging / BUILD_STAMP).write_text(stamp)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-    return target / "index.html"
+    return publish(project, built, stamp) / "index.html"

@@ -49,6 +49,10 @@ KINDS = ("str", "code", "int", "float", "date", "category", "year", "financial_y
 AREA_SCOPES = ("any", "home", "lowest")
 
 GSS_PATTERN = r"[EWSNK]\d{8}"
+#: What a plain text field (``Column.plain``) may not contain: control characters (tab, line
+#: breaks, ...), angle brackets (HTML tags) or a script URL scheme.
+MARKUP_PATTERN = r"[\x00-\x1f\x7f<>]|(?i:(?:java|vb)script\s*:|data\s*:\s*text/html)"
+PLAIN_HINT = "plain text without control characters, < or > or a script link (javascript:)"
 #: The manifest in data/ listing which files are synthetic demonstration data.
 SYNTHETIC_MANIFEST = "synthetic.json"
 #: The area lookups every other file is checked against.
@@ -65,6 +69,8 @@ class Column:
     aggregate count/value columns where a suppression marker reads as missing with its reason
     written to ``note_column`` (default ``<name>_note``). ``area`` is the scope of an area-code
     column: any code in areas.csv, the home authorities, or the JSNA's lowest-tier areas.
+    ``plain`` marks a name or text field shown to readers: it may not hold control characters
+    or markup (``<``, ``>``, a ``javascript:`` link; see :data:`MARKUP_PATTERN`).
     """
 
     name: str
@@ -83,6 +89,7 @@ class Column:
     suppressible: bool = False
     note_column: str | None = None
     area: str | None = None
+    plain: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -313,7 +320,7 @@ AREAS = Contract(
     name="areas", filename="areas.csv", title="Areas lookup", level="lookup",
     columns=(
         Column("area_code", "code", "ONS GSS code of the area", key=True),
-        Column("area_name", "str", "Area name as ONS publishes it"),
+        Column("area_name", "str", "Area name as ONS publishes it", plain=True),
         Column("area_type", "category", "Tier of the area",
                allowed=("country", "region", "county", "unitary", "metropolitan", "district")),
         Column("parent_code", "code", "GSS code of the area one tier up (blank for the country)",
@@ -456,19 +463,19 @@ FINGERTIPS = Contract(
     also_matches="fingertips_*.csv",
     columns=(
         Column("Indicator ID", "int", "Fingertips indicator number", key=True, minimum=1),
-        Column("Indicator Name", "str", "Indicator title"),
+        Column("Indicator Name", "str", "Indicator title", plain=True),
         Column("Parent Code", "str", "Code of the parent area (blank for England)",
                nullable=True),
-        Column("Parent Name", "str", "Name of the parent area", nullable=True),
+        Column("Parent Name", "str", "Name of the parent area", nullable=True, plain=True),
         Column("Area Code", "str", "Area code (GSS for local authorities)", key=True),
-        Column("Area Name", "str", "Area name"),
-        Column("Area Type", "str", "Fingertips area type, e.g. England, Region"),
-        Column("Sex", "str", "Persons, Male or Female", key=True),
-        Column("Age", "str", "Age band, e.g. 4-5 yrs", key=True),
+        Column("Area Name", "str", "Area name", plain=True),
+        Column("Area Type", "str", "Fingertips area type, e.g. England, Region", plain=True),
+        Column("Sex", "str", "Persons, Male or Female", key=True, plain=True),
+        Column("Age", "str", "Age band, e.g. 4-5 yrs", key=True, plain=True),
         Column("Category Type", "str", "Breakdown type (blank for the whole population)",
-               nullable=True, key=True),
-        Column("Category", "str", "Breakdown category", nullable=True, key=True),
-        Column("Time period", "str", "Period, e.g. 2018/19", key=True),
+               nullable=True, key=True, plain=True),
+        Column("Category", "str", "Breakdown category", nullable=True, key=True, plain=True),
+        Column("Time period", "str", "Period, e.g. 2018/19", key=True, plain=True),
         Column("Value", description="Indicator value", units="indicator units", **_FT_NUM),
         Column("Lower CI 95.0 limit", description="Lower 95% confidence limit", **_FT_NUM),
         Column("Upper CI 95.0 limit", description="Upper 95% confidence limit", **_FT_NUM),
@@ -499,18 +506,20 @@ PUBLISHED_FIGURES = Contract(
     title="Published headline figures (context)", level="aggregate",
     columns=(
         Column("figure_id", "str", "Identifier of the figure", key=True, pattern=r"\S+",
-               pattern_hint="an identifier without spaces"),
+               pattern_hint="an identifier without spaces", plain=True),
         Column("topic", "category", "Book topic", allowed=PUBLISHED_TOPICS),
         Column("area_code", "code", "ONS GSS code of the area the figure describes",
                area="any"),
-        Column("indicator", "str", "What the figure measures"),
+        Column("indicator", "str", "What the figure measures", plain=True),
         Column("value", "float", "The published value", units="see unit"),
-        Column("unit", "str", "Unit of value, e.g. per 1000 live births, percent"),
-        Column("period", "str", "Period as the document states it"),
-        Column("comparator_name", "str", "Benchmark area named beside it", nullable=True),
+        Column("unit", "str", "Unit of value, e.g. per 1000 live births, percent", plain=True),
+        Column("period", "str", "Period as the document states it", plain=True),
+        Column("comparator_name", "str", "Benchmark area named beside it", nullable=True,
+               plain=True),
         Column("comparator_value", "float", "Benchmark value", nullable=True),
         Column("source", "str", "Document title followed by ' line N'",
-               pattern=r".+ line \d+", pattern_hint="a document title followed by ' line N'"),
+               pattern=r".+ line \d+", pattern_hint="a document title followed by ' line N'",
+               plain=True),
     ),
     rules=(_comparator_named,),
     provenance="Figures published in the local source documents (see book/references)",

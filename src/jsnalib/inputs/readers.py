@@ -40,9 +40,11 @@ from jsnalib.inputs.contracts import (
     CONTRACTS,
     FINGERTIPS,
     GSS_PATTERN,
+    MARKUP_PATTERN,
     NCMP,
     NEIGHBOURS,
     NEIGHBOURS_FILE,
+    PLAIN_HINT,
     POPULATION,
     PUBLISHED_FIGURES,
     REFERRALS,
@@ -421,6 +423,13 @@ class _Parser:
         if col.pattern:
             ok = u.str.fullmatch(col.pattern).to_numpy(bool)
             self._bad(col, present & ~ok, "does not have the expected form")
+        if col.plain:
+            # a name is shown on every page: it must never be read as markup or script
+            markup = u.str.contains(MARKUP_PATTERN, regex=True).to_numpy(bool) & present
+            self.check.add_unique(markup, col.name, expected=PLAIN_HINT,
+                                  issue="contains markup or a control character, which a "
+                                        "published page must never show as such")
+            present = present & ~markup
         return u.where(present)
 
     def _code(self, col: Column, u: pd.Series, present: np.ndarray) -> pd.Series:
@@ -591,6 +600,15 @@ def _finish(contract: Contract, typed: dict[str, pd.Series], columns: _Columns,
 def _read(contract: Contract | Callable[[list[str]], Contract], path: str | Path,
           geography: Geography | None = None, today: date | None = None,
           check_areas: bool = True, label: str | None = None) -> pd.DataFrame:
+    return read_with_rows(contract, path, geography, today, check_areas, label)[0]
+
+
+def read_with_rows(contract: Contract | Callable[[list[str]], Contract], path: str | Path,
+                   geography: Geography | None = None, today: date | None = None,
+                   check_areas: bool = True, label: str | None = None
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read and validate a file like the ``read_*`` functions, also returning the spreadsheet
+    row (header = row 1) of each row of the frame, for messages about a row's values."""
     path = Path(path)
     file = label or path.name
     if not path.is_file():
@@ -638,7 +656,7 @@ def _read(contract: Contract | Callable[[list[str]], Contract], path: str | Path
         out.attrs["notes"] = [
             f"{file}: {n:,} {'row has' if n == 1 else 'rows have'} a blank {name}"
             for name, n in blanks.items() if n]
-    return out
+    return out, rows
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ that data is the synthetic default.
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,6 +55,25 @@ def download_csv(data: pd.DataFrame) -> str:
     :func:`data_notice` has run), then the rounded data (:func:`rounded_for_download`)."""
     note = _PAGE_NOTE["csv"]
     return (f"# {note}\n" if note else "") + rounded_for_download(data).to_csv(index=False)
+
+
+#: Characters that Markdown (CommonMark and MyST) may read as syntax inside running text: raw
+#: HTML and entities, emphasis, links and images, code, roles, math, tables and escapes.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|{}!~#])")
+
+
+def md_escape(text: object) -> str:
+    """A string from data (an area or indicator name, a period, a note) as literal Markdown text.
+
+    Every character Markdown could read as markup is backslash-escaped, so the text renders
+    exactly as written and never as HTML, a link, emphasis, a role or math; line breaks become
+    spaces, so a value cannot start a heading or a list. Letters, digits, spaces, hyphens,
+    apostrophes, commas and full stops are left alone ("Stoke-on-Trent" is unchanged). Use it
+    wherever a data string is put into text passed to ``IPython.display.Markdown`` or into a
+    page title; HTML built here uses :func:`html.escape` instead.
+    """
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 def _csv_link(data: pd.DataFrame, name: str) -> str:
@@ -105,22 +126,53 @@ def table(data: pd.DataFrame, caption: str, name: str, formats: dict[str, str] |
     )
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _present_names(folder: Path, files: Iterable[str]) -> list[str]:
+    """Each name as it is in the folder: ``x.csv`` and ``x.csv.gz`` are interchangeable."""
+    names = []
+    for name in files:
+        plain = name[:-3] if name.endswith(".gz") else name
+        names.append(next((n for n in (name, plain, plain + ".gz") if (folder / n).is_file()),
+                          name))
+    return names
 
 
 def is_synthetic(data_dir: str | Path, files: Iterable[str]) -> bool:
-    """True when every named file is byte-identical to the synthetic default data."""
+    """True when every named file (or its .csv/.csv.gz twin) is byte-identical to the
+    synthetic default data."""
     folder = Path(data_dir)
     manifest_path = folder / SYNTHETIC_MANIFEST
     if not manifest_path.is_file():
         return False
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    names = list(files)
-    return bool(names) and all(
-        name in manifest and (folder / name).is_file() and _digest(folder / name) == manifest[name]
-        for name in names
-    )
+    names = _present_names(folder, files)
+    return bool(names) and all(_synthetic_file(folder, name, manifest) for name in names)
+
+
+def _synthetic_file(folder: Path, name: str, manifest: dict[str, str]) -> bool:
+    """Whether data/`name` is the synthetic default, listed in the manifest as itself or as its
+    .csv/.csv.gz twin (the synthetic .gz files are written with a fixed header, mtime 0)."""
+    path = folder / name
+    if not path.is_file():
+        return False
+    data = path.read_bytes()
+    if manifest.get(name) == hashlib.sha256(data).hexdigest():
+        return True
+    plain = name[:-3] if name.endswith(".gz") else name
+    twin = plain if name.endswith(".gz") else plain + ".gz"
+    if twin not in manifest:
+        return False
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return False
+    else:
+        buffer = io.BytesIO()
+        with gzip.GzipFile(filename=plain, mode="wb", fileobj=buffer, mtime=0,
+                           compresslevel=9) as archive:
+            archive.write(data)
+        data = buffer.getvalue()
+    return hashlib.sha256(data).hexdigest() == manifest[twin]
 
 
 def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
@@ -129,7 +181,7 @@ def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
     Also sets what the page's later CSV downloads (first line) and chart captions say about the
     data, so the synthetic notice travels with every file a reader takes away.
     """
-    names = list(files)
+    names = _present_names(Path(data_dir), files)
     listed = ", ".join(f"<code>{html.escape(n)}</code>" for n in names)
     if is_synthetic(data_dir, names):
         _PAGE_NOTE.update(
