@@ -57,3 +57,56 @@ def test_attribution_is_stated() -> None:
     text = (DATA / "README.md").read_text(encoding="utf-8")
     assert ("Contains public sector information licensed under the Open Government Licence "
             "v3.0") in text
+
+
+def _census():
+    from jsnalib.inputs.readers import read_cin_census
+
+    return read_cin_census(DATA / "cin_census.csv").set_index(["area_code", "financial_year"])
+
+
+def _births():
+    from jsnalib.inputs.readers import read_births_deaths
+
+    return read_births_deaths(DATA / "births_deaths.csv").set_index(["area_code", "year"])
+
+
+@pytest.mark.parametrize(("area", "year", "referrals", "rereferrals", "percent"), [
+    ("E10000028", "2015-16", 8468, 1594, 18.8),
+    ("E10000028", "2023-24", 5045, 710, 14.1),
+    ("E10000028", "2024-25", None, None, 14.2),
+    ("E06000021", "2019-20", None, None, 33.2),
+])
+def test_default_rereferrals_are_the_published_dfe_figures(area, year, referrals, rereferrals,
+                                                           percent):
+    row = _census().loc[(area, year)]
+    if referrals is not None:
+        assert (row["referrals"], row["rereferrals"]) == (referrals, rereferrals)
+    assert round(100 * row["rereferrals"] / row["referrals"], 1) == percent
+
+
+@pytest.mark.parametrize(("area", "first", "deaths", "births", "rate"), [
+    ("E06000021", 2017, 74, 9863, 7.50),
+    ("E06000021", 2020, 67, 9135, 7.33),
+    ("E10000028", 2013, None, None, 4.89),
+    ("E10000028", 2020, 124, 24246, 5.11),
+    ("E92000001", 2020, 6918, 1758189, 3.93),  # 3.935: quoted as 3.94 in issue 13
+])
+def test_default_infant_mortality_is_the_published_ons_count(area, first, deaths, births, rate):
+    rows = _births().loc[[(area, y) for y in range(first, first + 3)]]
+    d, b = int(rows["infant_deaths"].sum()), int(rows["live_births"].sum())
+    if deaths is not None:
+        assert (d, b) == (deaths, births)
+    assert round(1000 * d / b, 2) == rate
+
+
+def test_synthetic_manifest_lists_no_real_file() -> None:
+    import json
+
+    manifest = json.loads((DATA / "synthetic.json").read_text(encoding="utf-8"))
+    real = {"births_deaths.csv", "cin_census.csv", "population.csv", "areas.csv",
+            "neighbours.csv", "published_figures.csv"}
+    assert not real & set(manifest)
+    provenance = (DATA / ".provenance.csv").read_text(encoding="utf-8")
+    for name in ("births_deaths.csv", "cin_census.csv", "population.csv"):
+        assert name + "," in provenance
