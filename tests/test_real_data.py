@@ -110,3 +110,56 @@ def test_synthetic_manifest_lists_no_real_file() -> None:
     provenance = (DATA / ".provenance.csv").read_text(encoding="utf-8")
     for name in ("births_deaths.csv", "cin_census.csv", "population.csv"):
         assert name + "," in provenance
+
+
+# ----------------------------------------------------------------------------------------------
+# jsna import
+
+
+def test_jsna_import_writes_the_tidy_files_and_their_provenance(tmp_path: Path) -> None:
+    from jsnalib.build import cli
+
+    out = tmp_path / "data"
+    files = [str(NATIONAL / n) for n in ("nomis_live_births_utla_2013-2022.xlsx",
+                                         "nomis_deaths_all_and_under1_utla_2013-2022.xlsx")]
+    assert cli.main(["import", *files, "--data", str(out)]) == 0
+    written = (out / "births_deaths.csv").read_text(encoding="utf-8")
+    assert written == (DATA / "births_deaths.csv").read_text(encoding="utf-8")
+    assert "nomis_deaths_all_and_under1_utla_2013-2022.xlsx" in (
+        out / ".provenance.csv").read_text(encoding="utf-8")
+
+
+def test_jsna_import_refuses_with_one_line_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    from jsnalib.build import cli
+
+    out = tmp_path / "data"
+    bad = tmp_path / "notes.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    births = str(NATIONAL / "nomis_live_births_utla_2013-2022.xlsx")
+    assert cli.main(["import", births, str(bad), "--data", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("notes.csv, row 1: is of a layout not known (header: a, b)")
+    assert err[-1] == f"1 problem(s): nothing was written to {out}"
+    assert not out.exists() or not any(out.iterdir())
+    # births without deaths cannot make births_deaths.csv: refused, nothing written
+    assert cli.main(["import", births, "--data", str(out)]) == 1
+    assert "give(s) no infant_deaths" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_validate_dir_checks_the_optional_imported_files(tmp_path: Path) -> None:
+    import shutil
+
+    from jsnalib.inputs.readers import contract_for, validate_dir
+
+    for name in ("areas.csv", "neighbours.csv"):
+        shutil.copy(DATA / name, tmp_path / name)
+    assert contract_for("births_deaths_imd_decile.csv").name == "births_deaths_imd_decile"
+    assert contract_for("fingertips_tidy_92196.csv").filename == "fingertips_tidy.csv"
+    (tmp_path / "births_deaths_imd_decile.csv").write_text(
+        "area_code,year,imd_decile,live_births,infant_deaths\n"
+        "E92000001,2020,1,70000,400\nE92000001,2020,11,70000,400\n", encoding="utf-8")
+    problems = [str(p) for p in validate_dir(tmp_path)]
+    assert any(p.startswith("births_deaths_imd_decile.csv, row 3, column imd_decile")
+               for p in problems)
+    assert not any("births_deaths_imd_decile.csv is missing" in p for p in problems)
