@@ -37,7 +37,7 @@ def built_book() -> Path:
 ENGLAND, WEST_MIDLANDS = "E92000001", "E12000005"
 STAFFORDSHIRE, STOKE = "E10000028", "E06000021"
 DISTRICTS = [f"E0700019{i}" for i in range(2, 10)]
-NEIGHBOUR = "E10000031"  # Warwickshire, a statistical neighbour of Staffordshire
+NEIGHBOUR = "E10000007"  # Derbyshire, a statistical neighbour of Staffordshire (DfE 2025)
 YEARS = list(range(2017, 2024))
 
 

@@ -488,7 +488,7 @@ def test_template_and_runs(geography):
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     runs = yaml.safe_load((REPO / "notebooks" / "runs.yml").read_text(encoding="utf-8"))
     entries = [r for r in runs["runs"] if r["template"] == "infant_mortality.ipynb"]
-    assert len(entries) == 1 and entries[0]["foreach_area"] == "jsna_areas"
+    assert len(entries) == 1 and entries[0]["foreach_area"] == "home_authorities"  # no district series
     assert set(im.FILES) <= set(entries[0]["reads"])
 
 

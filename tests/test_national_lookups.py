@@ -88,7 +88,7 @@ def test_areas_from_lookup():
     t = national.read(LTLA, regions=CIN)
     assert t.contract == "areas"
     f = t.frame.set_index("area_code")
-    assert list(t.frame.columns) == AREAS.names
+    assert list(t.frame.columns) == AREAS.required_names
     assert f.loc["E92000001", "area_type"] == "country" and \
         str(f.loc["E92000001", "parent_code"]) == "nan"
     assert f.loc["E12000005", "area_type"] == "region"

@@ -155,7 +155,7 @@ def test_stoke_profile_by_hand(stoke):
     assert imr["best"] == pytest.approx(12 / 3480 * 1000)
     rate = row_of(stoke, STOKE, "referral_rate")
     assert rate["vs_england"] == "higher"
-    # re-referrals: the neighbour (Warwickshire) has a value of its own and joins the range
+    # re-referrals: the neighbour (Derbyshire) has a value of its own and joins the range
     rereferral = row_of(stoke, STOKE, "rereferrals")
     assert rereferral["range_count"] == 5
     # no better/worse for re-referrals: the range's "worst" end is simply its lowest value

@@ -146,6 +146,39 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read national downloads as published into the tidy files of a data folder."""
+    from jsnalib.inputs.national import import_files
+    from jsnalib.inputs.readers import DataError
+
+    options = {k: v for k, v in (("la_codes", args.la_codes), ("regions", args.regions)) if v}
+    try:
+        written = import_files(args.files, Path(args.data), **options)
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s): nothing was written to {args.data}",
+              file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Set the book's home authorities: jsna.yml, data/areas.csv and data/neighbours.csv."""
+    from jsnalib.build import init
+
+    try:
+        written = init.init_project(Path(args.root), args.codes, model=args.model)
+    except init.InitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from jsnalib.synth import generate
 
@@ -221,6 +254,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Fingertips parent area type id (default 6: regions)")
     f.add_argument("--dest", default="data")
     f.set_defaults(func=cmd_fetch)
+    p = sub.add_parser("import", help="read national downloads, as published, into data/")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="DfE EES CSVs, NOMIS extracts, ONS workbooks, DfE neighbour tables, "
+                   "the ONS LTLA-UTLA lookup, Fingertips exports")
+    p.add_argument("--data", default="data", help="the folder to write into (default data)")
+    p.add_argument("--la-codes", default=None, metavar="CSV",
+                   help="a DfE EES CSV mapping old LA numbers to GSS codes (for neighbour "
+                   "tables; default: a DfE CSV among FILE)")
+    p.add_argument("--regions", default=None, metavar="CSV",
+                   help="a DfE EES CSV giving each authority's region (for the LTLA-UTLA "
+                   "lookup; default: a DfE CSV among FILE)")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("init", help="set the home authorities (GSS codes): writes jsna.yml, "
+                       "data/areas.csv and data/neighbours.csv from data/national/")
+    p.add_argument("codes", nargs="+", metavar="CODE",
+                   help="upper-tier authorities, e.g. E08000035 (Leeds) or E10000016 (Kent)")
+    p.add_argument("--model", choices=("2025", "2021"), default="2025",
+                   help="DfE statistical-neighbour model (default 2025)")
+    p.add_argument("--root", default=".", help="the project folder (default: here)")
+    p.set_defaults(func=cmd_init)
     p = sub.add_parser("synth", help="regenerate the synthetic default data")
     p.add_argument("out_dir", nargs="?", default="data")
     p.add_argument("--seed", type=int, default=20261122)

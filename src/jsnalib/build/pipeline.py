@@ -322,7 +322,12 @@ def _expand(entry: dict[str, Any], geography: Geography) -> Iterable[dict[str, A
     if over is None:
         yield base
         return
-    codes = geography.jsna_areas() if over == "jsna_areas" else list(over)
+    if over == "jsna_areas":
+        codes = geography.jsna_areas()
+    elif over == "home_authorities":
+        codes = geography.home_authorities()
+    else:
+        codes = list(over)
     for code in codes:
         yield {**base, "area_code": code}
 

@@ -682,7 +682,7 @@ def figure_notes(compared: pd.DataFrame) -> str:
     a county's figure shown for a district, referrals without a child ID, suppression."""
     lines = []
     for _, row in compared.iterrows():
-        notes = [row["note"]] if row["note"] else []
+        notes = [row["note"]] if isinstance(row["note"], str) and row["note"] else []
         if pd.notna(row.get(disclosure.NOTE_COLUMN)):
             notes.append("a small number was suppressed (" + row[disclosure.NOTE_COLUMN] + ")")
         if notes:

@@ -758,8 +758,31 @@ def _other_twin(filename: str) -> str:
     return filename[:-3] if filename.endswith(".gz") else filename + ".gz"
 
 
+def imported_contracts() -> dict[str, Contract]:
+    """The optional tidy files ``jsna import`` may also write, by file-name pattern.
+
+    Not required in data/ (no page reads them yet) but validated when present:
+    ``births_deaths_imd_decile.csv`` (ONS child mortality workbooks, Table 21) and
+    ``fingertips_tidy_<ids>.csv`` (any Fingertips export, tidied).
+    """
+    from jsnalib.inputs.national import BIRTHS_DEATHS_IMD_DECILE, FINGERTIPS_TIDY
+
+    return {BIRTHS_DEATHS_IMD_DECILE.filename: BIRTHS_DEATHS_IMD_DECILE,
+            "fingertips_tidy*.csv": FINGERTIPS_TIDY}
+
+
+def _imported_contract(filename: str) -> Contract | None:
+    for pattern, contract in imported_contracts().items():
+        if any(fnmatch.fnmatch(filename, p) for p in _twins(pattern)):
+            return contract
+    return None
+
+
 def contract_for(filename: str) -> Contract | None:
     """The contract a file name in data/ belongs to (None if it is not an input file)."""
+    imported = _imported_contract(filename)
+    if imported is not None:
+        return imported
     for contract in CONTRACTS.values():
         if filename in _twins(contract.filename):
             return contract
@@ -784,9 +807,12 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
     problems: list[Problem] = []
     claimed: dict[str, list[str]] = {name: [] for name in CONTRACTS}
     unknown = []
+    optional: list[tuple[Contract, str]] = []
     for name in names:
         contract = contract_for(name)
-        if contract is not None:
+        if contract is not None and _imported_contract(name) is not None:
+            optional.append((contract, name))
+        elif contract is not None:
             claimed[contract.name].append(name)
         elif not name.startswith(".") and Path(name).suffix.lower() in _TABULAR_SUFFIXES:
             unknown.append(name)
@@ -817,15 +843,14 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
             geography = Geography(areas, neighbours)
     except DataError as exc:
         problems += exc.problems
-    for contract in CONTRACTS.values():
-        if contract.name in ("areas", "neighbours"):
-            continue
-        for name in claimed[contract.name]:
-            try:
-                _read(contract, data_dir / name, geography, today,
-                      check_areas=geography is not None)
-            except DataError as exc:
-                problems += exc.problems
+    checks = [(c, n) for c in CONTRACTS.values() if c.name not in ("areas", "neighbours")
+              for n in claimed[c.name]]
+    for contract, name in [*checks, *optional]:
+        try:
+            _read(contract, data_dir / name, geography, today,
+                  check_areas=geography is not None)
+        except DataError as exc:
+            problems += exc.problems
     return problems
 
 

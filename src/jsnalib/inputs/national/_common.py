@@ -269,6 +269,8 @@ def typed(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
     """``frame``'s columns in contract order with the dtypes ``jsnalib.data`` reads them as."""
     out = {}
     for col in contract.columns:
+        if not col.required and col.name not in frame:
+            continue
         s = frame[col.name]
         if col.kind in ("str", "code", "financial_year", "academic_year"):
             out[col.name] = s.astype("str")
