@@ -57,6 +57,7 @@ def test_no_area_name_in_code():
     names = _area_names()
     pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
                          + r")\b")
-    offenders = [(f, line, pattern.search(s).group(0)) for f, line, s in _strings_in_code()
-                 if pattern.search(s)]
+    # "London borough" names a tier of authority, not the region
+    strings = [(f, line, s.replace("London borough", "")) for f, line, s in _strings_in_code()]
+    offenders = [(f, line, pattern.search(s).group(0)) for f, line, s in strings if pattern.search(s)]
     assert not offenders, offenders

@@ -23,7 +23,9 @@ def indicator_data() -> indicators.IndicatorData:
 
 def test_infant_mortality_is_the_same_figure_on_the_chapter_and_the_profiles(indicator_data):
     inputs = im.load_inputs(DATA)
-    areas = indicator_data.geography.jsna_areas()
+    with_births = set(inputs.births_deaths["area_code"])
+    areas = [a for a in indicator_data.geography.jsna_areas() if a in with_births]
+    assert areas, "no JSNA area has births and deaths"
     chapter = im.rates(inputs.births_deaths, inputs.geography, areas, pool=3)
     profile = indicators.infant_mortality(indicator_data, areas)
     merged = chapter.merge(profile, on=["area_code", "period"], how="outer", indicator=True)

@@ -269,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="set the home authorities (GSS codes): writes jsna.yml, "
                        "data/areas.csv and data/neighbours.csv from data/national/")
     p.add_argument("codes", nargs="+", metavar="CODE",
-                   help="upper-tier authorities, e.g. E08000035 (Leeds) or E10000016 (Kent)")
+                   help="upper-tier authorities by ONS GSS code (a capital letter then 8 digits)")
     p.add_argument("--model", choices=("2025", "2021"), default="2025",
                    help="DfE statistical-neighbour model (default 2025)")
     p.add_argument("--root", default=".", help="the project folder (default: here)")

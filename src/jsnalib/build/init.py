@@ -27,6 +27,7 @@ import pandas as pd
 
 from jsnalib.inputs import national
 from jsnalib.inputs.contracts import AREAS_FILE, GSS_PATTERN, NEIGHBOURS_FILE
+from jsnalib.inputs.national.lookups import RETIRED
 from jsnalib.inputs.readers import DataError
 
 CONFIG_FILE = "jsna.yml"
@@ -34,19 +35,6 @@ NATIONAL_DIR = Path("data") / "national"
 LOOKUP = "LTLA-UTLA_Apr23_Lookup_England-Wales.csv"
 CIN = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 MODELS = {"2025": "sn_model_2025_wide.csv", "2021": "New_Statistical_Neighbour_Groupings_April_2021.csv"}
-
-#: Upper-tier authorities abolished since 2013 (the first year of the national series), with
-#: the April they were abolished and their successors (the structural change orders).
-RETIRED: dict[str, tuple[int, tuple[str, ...]]] = {
-    "E06000028": (2019, ("E06000058",)),               # Bournemouth
-    "E06000029": (2019, ("E06000058",)),               # Poole
-    "E10000009": (2019, ("E06000059",)),               # Dorset (county)
-    "E10000002": (2020, ("E06000060",)),               # Buckinghamshire (county)
-    "E10000021": (2021, ("E06000061", "E06000062")),   # Northamptonshire
-    "E10000006": (2023, ("E06000063", "E06000064")),   # Cumbria
-    "E10000023": (2023, ("E06000065",)),               # North Yorkshire (county)
-    "E10000027": (2023, ("E06000066",)),               # Somerset (county)
-}
 
 _CONFIG_TEXT = """\
 # The JSNA book's configuration, written by `jsna init` (you may edit it, then run
@@ -120,7 +108,8 @@ def national_areas(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _refuse(code: str, areas: pd.DataFrame, districts: dict[str, str]) -> str | None:
     """Why ``code`` cannot be a home authority (None if it can)."""
     expected = ("expected the GSS code of a current upper-tier local authority (county, "
-                "unitary, metropolitan district or London borough), e.g. E10000028 Staffordshire")
+                "unitary, metropolitan district or London borough), as listed in data/national/"
+                f"{LOOKUP}")
     name = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     kind = dict(zip(areas["area_code"], areas["area_type"], strict=True))
     if not re.fullmatch(GSS_PATTERN, code):
@@ -177,7 +166,8 @@ def build_lookups(root: Path, codes: Sequence[str], model: str = "2025"
                         f"or {CIN}")
     by_code = areas.set_index("area_code", drop=False)
     home_regions = list(dict.fromkeys(by_code.at[c, "parent_code"] for c in codes))
-    first = ["E92000001", *home_regions, *codes]
+    country = areas.loc[areas["area_type"] == "country", "area_code"].iloc[0]
+    first = [country, *home_regions, *codes]
     rest = by_code.drop(index=first).reset_index(drop=True)
     rest = rest.assign(_tier=(rest["area_type"] != "region").astype(int)).sort_values(
         ["_tier", "area_code"]).drop(columns="_tier")

@@ -325,7 +325,7 @@ AREAS = Contract(
                allowed=("country", "region", "county", "unitary", "metropolitan", "district")),
         Column("parent_code", "code", "GSS code of the area one tier up (blank for the country)",
                nullable=True),
-        Column("end_year", "year", "Year the code was retired (April), e.g. 2023 for Cumbria; "
+        Column("end_year", "year", "Year the code was retired (April); "
                "blank while current (column optional)", nullable=True, required=False,
                minimum=1900),
     ),

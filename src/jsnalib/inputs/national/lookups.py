@@ -306,3 +306,17 @@ def read_ltla_utla(path: str | Path,
                     release=f"April 20{yy}", file=file, notes=tuple(notes))
     return NationalTable("areas", typed(tidy, AREAS), empty_missing(), source,
                          "ons_ltla_utla_lookup", tuple(AREAS.names))
+
+
+#: Upper-tier authorities abolished since 2013 (the first year of the national series), with
+#: the April they were abolished and their successors (the structural change orders).
+RETIRED: dict[str, tuple[int, tuple[str, ...]]] = {
+    "E06000028": (2019, ("E06000058",)),               # Bournemouth
+    "E06000029": (2019, ("E06000058",)),               # Poole
+    "E10000009": (2019, ("E06000059",)),               # Dorset (county)
+    "E10000002": (2020, ("E06000060",)),               # Buckinghamshire (county)
+    "E10000021": (2021, ("E06000061", "E06000062")),   # Northamptonshire
+    "E10000006": (2023, ("E06000063", "E06000064")),   # Cumbria
+    "E10000023": (2023, ("E06000065",)),               # North Yorkshire (county)
+    "E10000027": (2023, ("E06000066",)),               # Somerset (county)
+}
