@@ -8,6 +8,8 @@ trend is known.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 from pathlib import Path
 
 import nbformat
@@ -21,6 +23,11 @@ from jsnalib.chapters import infant_mortality as im
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.readers import load_geography
 from jsnalib.methods import models, stats
+
+#: the chapter's modules (the package's names ``load`` and ``analyse`` are its functions)
+an = importlib.import_module("jsnalib.chapters.infant_mortality.analyse")
+loader = importlib.import_module("jsnalib.chapters.infant_mortality.load")
+text, figures = im.text, im.figures
 
 REPO = Path(__file__).resolve().parents[1]
 PHE = REPO.parent / "shared" / "reference" / "phe"
@@ -47,7 +54,7 @@ def counts(rows) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["area_code", "year", "live_births", "infant_deaths"])
 
 
-def synthetic_inputs(geography: Geography, seed: int = 11) -> im.Inputs:
+def synthetic_inputs(geography: Geography, area: str = STOKE, seed: int = 11) -> im.Inputs:
     """Random counts for every JSNA area, England and the region, quintiles for three areas."""
     rng = np.random.default_rng(seed)
     sizes = {ENGLAND: (620_000, 4.2), REGION: (65_000, 5.2), STAFFS: (8_200, 4.6),
@@ -79,7 +86,20 @@ def synthetic_inputs(geography: Geography, seed: int = 11) -> im.Inputs:
                    "Stoke-on-Trent Children, Young People and Families Plan 2016-2020 line 71",
                    "Staffordshire Health and Wellbeing Board papers, 9 March 2017 line 3106"],
     })
-    return im.Inputs(geography, pd.concat(frames, ignore_index=True), deprivation, published)
+    return im.Inputs(geography, area, pd.concat(frames, ignore_index=True), deprivation,
+                     published)
+
+
+@pytest.fixture(scope="module")
+def base(geography) -> im.Results:
+    """Stoke-on-Trent's results from the synthetic inputs: the text tests replace fields."""
+    return im.analyse(synthetic_inputs(geography))
+
+
+def latest_row(results: im.Results, row: pd.Series) -> im.Results:
+    """``results`` with ``row`` as the latest pooled rate (and its status)."""
+    return dataclasses.replace(results, latest=row, latest_status=an.rate_status(row),
+                               comparator_name="England")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -92,9 +112,9 @@ def test_rates_match_the_national_package_table():
         pytest.skip("national test table phe_rate.csv not available beside the repository")
     table = pd.read_csv(path, encoding="utf-8-sig")
     frame = pd.DataFrame({"infant_deaths": table["Numerator"], "live_births": table["Denominator"]})
-    result = im.add_rates(frame)
+    result = an.add_rates(frame)
     scale = 1000 / table["multiplier"]
-    published = frame["infant_deaths"] >= im.SUPPRESS_BELOW
+    published = frame["infant_deaths"] >= an.SUPPRESS_BELOW
     assert published.any() and (~published).any()
     for ours, theirs in (("rate", "value"), ("lower", "lower95_0cl"), ("upper", "upper95_0cl")):
         np.testing.assert_allclose(result.loc[published, ours],
@@ -105,17 +125,17 @@ def test_rates_match_the_national_package_table():
 @pytest.mark.parametrize(
     ("deaths", "births", "note", "shown"),
     [
-        (0, 1000, im.NOTE_SUPPRESSED, False),
-        (2, 1000, im.NOTE_SUPPRESSED, False),
-        (3, 1000, im.NOTE_EXACT, True),
-        (9, 1000, im.NOTE_EXACT, True),
+        (0, 1000, an.NOTE_SUPPRESSED, False),
+        (2, 1000, an.NOTE_SUPPRESSED, False),
+        (3, 1000, an.NOTE_EXACT, True),
+        (9, 1000, an.NOTE_EXACT, True),
         (10, 1000, "", True),
-        (np.nan, 1000, im.NOTE_MISSING, False),
-        (5, np.nan, im.NOTE_MISSING, False),
+        (np.nan, 1000, an.NOTE_MISSING, False),
+        (5, np.nan, an.NOTE_MISSING, False),
     ],
 )
 def test_small_numbers_follow_the_phe_convention(deaths, births, note, shown):
-    row = im.add_rates(pd.DataFrame({"infant_deaths": [deaths], "live_births": [births]})).iloc[0]
+    row = an.add_rates(pd.DataFrame({"infant_deaths": [deaths], "live_births": [births]})).iloc[0]
     assert row["note"] == note
     assert pd.notna(row["rate"]) is shown
     if shown:
@@ -128,23 +148,23 @@ def test_rates_pool_consecutive_years(geography):
                    (STOKE, 2020, 3200, 21), (ENGLAND, 2017, 646000, 2520),
                    (ENGLAND, 2018, 626000, 2440), (ENGLAND, 2019, 610000, 2380),
                    (ENGLAND, 2020, 592000, 2190)])
-    pooled = im.rates(data, geography, [STOKE, ENGLAND], pool=3)
+    pooled = an.rates(data, geography, [STOKE, ENGLAND], pool=3)
     assert pooled["period"].tolist() == ["2017-19", "2018-20", "2017-19", "2018-20"]
     assert pooled["area_name"].tolist()[:2] == ["Stoke-on-Trent"] * 2
     first = pooled.iloc[0]
     assert (first["live_births"], first["infant_deaths"]) == (9900, 74)
     assert first["rate"] == pytest.approx(74 / 9900 * 1000)
-    assert list(pooled.columns) == im.RATE_COLUMNS
-    single = im.rates(data, geography, [STOKE], pool=1)
+    assert list(pooled.columns) == an.RATE_COLUMNS
+    single = an.rates(data, geography, [STOKE], pool=1)
     assert single["period"].tolist() == ["2017", "2018", "2019", "2020"]
 
 
 def test_rates_need_data_for_every_area(geography):
     data = counts([(STOKE, 2019, 3300, 25)])
     with pytest.raises(ValueError, match="no rows for E92000001"):
-        im.rates(data, geography, [STOKE, ENGLAND])
+        an.rates(data, geography, [STOKE, ENGLAND])
     with pytest.raises(ValueError, match="list of area codes"):
-        im.rates(data, geography, STOKE)
+        an.rates(data, geography, STOKE)
 
 
 @pytest.mark.parametrize(
@@ -153,41 +173,41 @@ def test_rates_need_data_for_every_area(geography):
 )
 def test_compare_with_england_lower_is_better(geography, local_deaths, expected):
     data = counts([(STOKE, 2019, 9900, local_deaths), (ENGLAND, 2019, 1_880_000, 7330)])
-    compared = im.compare_with(im.rates(data, geography, [STOKE, ENGLAND]), ENGLAND)
+    compared = an.compare_with(an.rates(data, geography, [STOKE, ENGLAND]), ENGLAND)
     assert compared["compared"].tolist() == [expected, "benchmark"]
     assert compared["benchmark_rate"].iloc[0] == pytest.approx(7330 / 1_880_000 * 1000)
     with pytest.raises(ValueError, match="benchmark"):
-        im.compare_with(compared[compared["area_code"] == STOKE], ENGLAND)
+        an.compare_with(compared[compared["area_code"] == STOKE], ENGLAND)
 
 
-def test_describe_rate_states_counts_interval_and_comparison(geography):
+def test_describe_rate_states_counts_interval_and_comparison(geography, base):
     data = counts([(STOKE, 2019, 9900, 74), (ENGLAND, 2019, 1_880_000, 7330),
                    (CANNOCK, 2019, 1000, 2), (CANNOCK, 2020, 1000, 6)])
-    compared = im.compare_with(im.rates(data, geography, [STOKE, CANNOCK, ENGLAND]), ENGLAND)
-    text = im.describe_rate(compared.iloc[0], "England")
+    compared = an.compare_with(an.rates(data, geography, [STOKE, CANNOCK, ENGLAND]), ENGLAND)
+    text = im.text.rate(latest_row(base, compared.iloc[0]))
     lower, upper = stats.rate_ci(74, 9900, multiplier=1000)
     assert "74 babies died" in text and "9,900 live births" in text
     assert f"7.5 per 1,000 live births (95% CI {lower:.1f} to {upper:.1f})" in text
     assert "significantly higher (worse) than England's 3.9" in text
-    suppressed = im.describe_rate(compared.iloc[1], "England")
+    suppressed = im.text.rate(latest_row(base, compared.iloc[1]))
     assert "not published" in suppressed and "fewer than 3 deaths" in suppressed
-    assert "treat it with caution" in im.describe_rate(compared.iloc[2], "England")
+    assert "treat it with caution" in im.text.rate(latest_row(base, compared.iloc[2]))
 
 
 def test_select_years_and_confidence_labels():
     data = series(STOKE, 3300, 7)
-    assert im.select_years(data, 2010, 2012)["year"].tolist() == [2010, 2011, 2012]
-    assert len(im.select_years(data)) == YEARS.size
+    assert an.select_years(data, 2010, 2012)["year"].tolist() == [2010, 2011, 2012]
+    assert len(an.select_years(data)) == YEARS.size
     with pytest.raises(ValueError, match="must not be after"):
-        im.select_years(data, 2015, 2010)
+        an.select_years(data, 2015, 2010)
     with pytest.raises(ValueError, match="no data between"):
-        im.select_years(data, 2030, None)
+        an.select_years(data, 2030, None)
     with pytest.raises(ValueError, match="whole-number year"):
-        im.select_years(data, 2010.5)
-    assert im.ci_label(0.95) == "95% CI"
-    assert im.ci_label(99.8) == "99.8% CI"
+        an.select_years(data, 2010.5)
+    assert text.ci_label(0.95) == "95% CI"
+    assert text.ci_label(99.8) == "99.8% CI"
     with pytest.raises(ValueError, match="confidence"):
-        im.ci_label(0.5)
+        text.ci_label(0.5)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -199,28 +219,29 @@ def test_select_years_and_confidence_labels():
     [(0.95, "fell by 5.0% a year on average"), (1.03, "rose by 3.0% a year on average"),
      (1.0, "there is no clear trend")],
 )
-def test_describe_trend(ratio, expected):
+def test_describe_trend(base, ratio, expected):
     data = series(STOKE, 3300, 7, ratio)
     if ratio == 1.0:  # a flat series with noise: no clear trend
         data["infant_deaths"] = np.random.default_rng(1).poisson(23.1, YEARS.size).astype(float)
-    fit = im.trend(data, STOKE)
-    text = im.describe_trend(fit, "Stoke-on-Trent", 2006, 2023)
-    assert text.startswith("Between 2006 and 2023")
-    assert expected in text
-    assert "95% CI" in text
+    fit = an.trend(data, STOKE)
+    words = text.trend(dataclasses.replace(base, fit=fit, trend=an.trend_verdict(fit),
+                                           first_year=2006, last_year=2023))
+    assert words.startswith("Between 2006 and 2023")
+    assert expected in words
+    assert "95% CI" in words
 
 
-def test_describe_model_names_the_model_and_why():
+def test_describe_model_names_the_model_and_why(base):
     rng = np.random.default_rng(4)
     noisy = series(STOKE, 3300, 7, 0.98)
     poisson = noisy.assign(infant_deaths=rng.poisson(noisy["infant_deaths"]).astype(float))
-    assert "Poisson model" in im.describe_model(im.trend(poisson, STOKE))
+    assert "Poisson model" in text.model(dataclasses.replace(base, fit=an.trend(poisson, STOKE)))
     mixed = noisy["infant_deaths"] * rng.gamma(1 / 0.08, 0.08, YEARS.size)
     overdispersed = noisy.assign(infant_deaths=rng.poisson(mixed).astype(float))
-    fit = im.trend(overdispersed, STOKE)
+    fit = an.trend(overdispersed, STOKE)
     assert fit.family == "negative binomial"
-    text = im.describe_model(fit)
-    assert "negative binomial" in text and "more than chance" in text
+    words = text.model(dataclasses.replace(base, fit=fit))
+    assert "negative binomial" in words and "more than chance" in words
 
 
 @pytest.mark.parametrize(
@@ -234,27 +255,28 @@ def test_describe_model_names_the_model_and_why():
         (0.99, 7.0, "no clear evidence that the gap"),
     ],
 )
-def test_describe_gap(local_ratio, local_rate, expected):
+def test_describe_gap(base, local_ratio, local_rate, expected):
     data = pd.concat([series(STOKE, 20000, local_rate, local_ratio),
                       series(ENGLAND, 600000, 4.0, 0.99)])
-    result = im.gap(data, STOKE, ENGLAND)
-    text = im.describe_gap(result, "Stoke-on-Trent", "England",
-                           im.is_higher(data, STOKE, ENGLAND))
-    assert expected in text
+    result = an.gap(data, STOKE, ENGLAND)
+    movement = an.gap_movement(result, an.is_higher(data, STOKE, ENGLAND))
+    words = text.gap(dataclasses.replace(base, gap=result, gap_trend=an.gap_verdict(result),
+                                         gap_movement=movement))
+    assert expected in words
 
 
 def test_projection_uses_recent_births_and_the_fitted_trend():
     data = series(STOKE, 3300, 7, 0.97)
     data.loc[data["year"] >= 2021, "live_births"] = [3000.0, 3100.0, 3200.0]
     data["infant_deaths"] = data["live_births"] * 0.007 * 0.97 ** (data["year"] - 2006)
-    fit = im.trend(data, STOKE)
-    projected = im.projection(fit, data, STOKE, to_year=2030, pool=3)
+    fit = an.trend(data, STOKE)
+    projected = an.projection(fit, data, STOKE, to_year=2030, pool=3)
     assert projected["year"].tolist() == list(range(2024, 2031))
     assert (projected["births"] == 3100).all()
     np.testing.assert_allclose(projected["rate"], 7 * 0.97 ** (projected["year"] - 2006),
                                rtol=1e-8)
     with pytest.raises(ValueError, match="after the last year"):
-        im.projection(fit, data, STOKE, to_year=2023)
+        an.projection(fit, data, STOKE, to_year=2023)
 
 
 @pytest.mark.parametrize(
@@ -265,52 +287,65 @@ def test_projection_uses_recent_births_and_the_fitted_trend():
      (1.0, 6.0, 3.5, "at or below England's current rate"),
      (2.0, 6.0, 3.92, "about the same as England's current rate")],
 )
-def test_describe_projection(lower_pi, upper_pi, rate, expected):
+def test_describe_projection(base, lower_pi, upper_pi, rate, expected):
     projected = pd.DataFrame({"year": [2030], "rate": [rate], "lower_pi": [lower_pi],
                               "upper_pi": [upper_pi]})
     bench = pd.Series({"rate": 3.9, "period": "2021-23"})
-    text = im.describe_projection(projected, "Stoke-on-Trent", bench, "England", "2006-2023")
-    assert text.startswith("If the 2006-2023 trend continues, Stoke-on-Trent's rate in 2030")
-    assert "against England's 3.9 in 2021-23" in text
-    assert expected in text
+    results = dataclasses.replace(base, projected=projected, benchmark_latest=bench,
+                                  projection=an.projection_verdict(projected, 3.9),
+                                  first_year=2006, last_year=2023, fit_quality="adequate")
+    words = text.projection(results)
+    assert words.startswith("If the 2006-2023 trend continues, Stoke-on-Trent's rate in 2030")
+    assert "against England's 3.9 in 2021-23" in words
+    assert expected in words
 
 
-def test_deaths_to_match_the_published_stoke_gap():
+def matching(base: im.Results, need: pd.Series, area: str, period: str, bench: float
+             ) -> im.Results:
+    """``base`` with ``need`` for ``area`` against England's ``bench`` in ``period``."""
+    return dataclasses.replace(base, need=need, need_verdict=an.need_verdict(need),
+                               area_name=area, latest=pd.Series({"period": period}),
+                               benchmark_latest=pd.Series({"rate": bench, "period": period}),
+                               comparator_name="England")
+
+
+def test_deaths_to_match_the_published_stoke_gap(base):
     # published: 7.5 per 1,000 in 2017-19 against England's 3.9; about 3,300 births a year
     births = 3 * 3300
     row = pd.Series({"live_births": births, "infant_deaths": 7.5 * births / 1000,
                      "lower": 5.9, "upper": 9.5})
-    need = im.deaths_to_match(row, 3.9, pool=3)
+    need = an.deaths_to_match(row, 3.9, pool=3)
     assert need["births_per_year"] == pytest.approx(3300)
     assert need["deaths_per_year"] == pytest.approx(24.75)
     assert need["target_deaths_per_year"] == pytest.approx(12.87)
     assert need["fewer_deaths_per_year"] == pytest.approx((7.5 - 3.9) * 3.3)
     assert need["fewer_lower"] == pytest.approx((5.9 - 3.9) * 3.3)
     assert need["fewer_upper"] == pytest.approx((9.5 - 3.9) * 3.3)
-    text = im.describe_deaths_to_match(need, "Stoke-on-Trent", "2017-19", "England", 3.9)
-    assert "about 11.9 fewer infant deaths a year: from 24.8 to 12.9 a year" in text
-    assert "about 3,300 live births a year" in text
-    assert "between 6.6 and 18.5 deaths a year." in text
+    words = text.deaths_to_match(matching(base, need, "Stoke-on-Trent", "2017-19", 3.9))
+    assert "about 11.9 fewer infant deaths a year: from 24.8 to 12.9 a year" in words
+    assert "about 3,300 live births a year" in words
+    assert "between 6.6 and 18.5 deaths a year." in words
 
 
-def test_deaths_to_match_when_already_below():
+def test_deaths_to_match_when_already_below(base):
     row = pd.Series({"live_births": 3000, "infant_deaths": 9, "lower": 1.4, "upper": 5.7})
-    need = im.deaths_to_match(row, 3.9, pool=3)
+    need = an.deaths_to_match(row, 3.9, pool=3)
     assert need["fewer_deaths_per_year"] == 0 and need["fewer_lower"] == 0
     assert need["fewer_upper"] == pytest.approx(5.7 - 3.9)
-    assert "already at or below" in im.describe_deaths_to_match(need, "Stafford", "2021-23",
-                                                                "England", 3.9)
+    assert "already at or below" in text.deaths_to_match(
+        matching(base, need, "Stafford", "2021-23", 3.9))
     with pytest.raises(ValueError, match="pool"):
-        im.deaths_to_match(row, 3.9, pool=0)
+        an.deaths_to_match(row, 3.9, pool=0)
     with pytest.raises(ValueError, match="benchmark_rate"):
-        im.deaths_to_match(row, np.nan, pool=3)
+        an.deaths_to_match(row, np.nan, pool=3)
 
 
-def test_deaths_to_match_says_when_the_gap_may_be_chance():
+def test_deaths_to_match_says_when_the_gap_may_be_chance(base):
     row = pd.Series({"live_births": 3000, "infant_deaths": 14, "lower": 2.6, "upper": 7.8})
-    text = im.describe_deaths_to_match(im.deaths_to_match(row, 3.9, 3), "Tamworth", "2021-23",
-                                       "England", 3.9)
-    assert "may be chance alone" in text
+    need = an.deaths_to_match(row, 3.9, 3)
+    assert an.need_verdict(need) == "may be chance"
+    assert "may be chance alone" in text.deaths_to_match(
+        matching(base, need, "Tamworth", "2021-23", 3.9))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -324,25 +359,39 @@ def quintile_counts(code: str, births, deaths, years=(2019, 2020, 2021, 2022, 20
                                        "infant_deaths"])
 
 
-def test_deprivation_area_for_districts(geography):
+def deprivation_results(base: im.Results, rates: pd.DataFrame, code: str, **fields) -> im.Results:
+    """``base`` showing the quintile ``rates`` of ``code`` (no comparator quintiles)."""
+    index = an.inequality(rates[rates["area_code"] == code])
+    return dataclasses.replace(base, quintiles=rates, deprivation_code=code, sii=index,
+                               gradient=an.gradient_verdict(index), confidence=0.95,
+                               **{"deprivation_source": "own", "inequality_widened_from": None,
+                                  "adjusted": None, **fields})
+
+
+def test_deprivation_area_for_districts(geography, base):
     data = quintile_counts(STAFFS, [100] * 5, [1] * 5)
-    assert im.deprivation_area(data, geography, STAFFS) == (STAFFS, "")
-    code, note = im.deprivation_area(data, geography, CANNOCK)
-    assert code == STAFFS
+    assert an.deprivation_area(data, geography, STAFFS) == (STAFFS, "own")
+    code, source = an.deprivation_area(data, geography, CANNOCK)
+    assert (code, source) == (STAFFS, "county")
+    assert an.deprivation_area(data, geography, STOKE) == (None, "none")
+    rates = an.deprivation_rates(data, geography, [STAFFS], 2019, 2023)
+    note = text.deprivation_source(dataclasses.replace(
+        deprivation_results(base, rates, STAFFS), area_name="Cannock Chase",
+        deprivation_source="county"))
     assert "no deprivation-quintile figures for Cannock Chase" in note
     assert "for Staffordshire as a whole" in note
-    assert im.deprivation_area(data, geography, STOKE)[0] is None
+    assert text.deprivation_source(deprivation_results(base, rates, STAFFS)) == ""
 
 
-def test_deprivation_rates_and_the_sii(geography):
+def test_deprivation_rates_and_the_sii(geography, base):
     births = [2000, 1800, 1600, 1400, 1200]
     deaths = [16, 11, 8, 6, 4]
     data = quintile_counts(STAFFS, births, deaths)
-    rates = im.deprivation_rates(data, geography, [STAFFS], 2019, 2023)
+    rates = an.deprivation_rates(data, geography, [STAFFS], 2019, 2023)
     assert rates["period"].iloc[0] == "2019-23"
     assert rates["live_births"].tolist() == [5 * b for b in births]
     assert rates["infant_deaths"].tolist() == [5 * d for d in deaths]
-    index = im.inequality(rates)
+    index = an.inequality(rates)
     direct = stats.sii([1, 2, 3, 4, 5], rates["live_births"], rates["rate"],
                        lower=rates["lower"], upper=rates["upper"], value_type="rate")
     assert index["sii"] == pytest.approx(-direct["sii"])
@@ -351,44 +400,50 @@ def test_deprivation_rates_and_the_sii(geography):
     assert index["rii"] == pytest.approx(1 / direct["rii"])
     assert index["sii"] > 0 and index["rii"] > 1  # higher in the most deprived
     # the fitted line of the chart is the same regression: its end-to-end drop is the SII
-    fitted = im.fitted_gradient(rates)
+    fitted = an.fitted_gradient(rates)
     slope = fitted["value"].iloc[0] - fitted["value"].iloc[-1]
     share = rates["live_births"] / rates["live_births"].sum()
     rank = share.cumsum() - share / 2
     assert slope / (rank.iloc[-1] - rank.iloc[0]) == pytest.approx(index["sii"])
-    text = im.describe_inequality(rates, index)
-    assert "most deprived quintile" in text and "significantly more common" in text
+    words = text.inequality(deprivation_results(base, rates, STAFFS))
+    assert "most deprived quintile" in words and "significantly more common" in words
     with pytest.raises(ValueError, match="do not cover"):
-        im.deprivation_rates(data, geography, [STAFFS], 2015, 2023)
+        an.deprivation_rates(data, geography, [STAFFS], 2015, 2023)
 
 
-def test_sii_is_not_calculated_from_a_suppressed_quintile(geography):
+def test_sii_is_not_calculated_from_a_suppressed_quintile(geography, base):
     data = quintile_counts(STOKE, [4000, 2000, 1000, 400, 60], [30, 12, 6, 2, 0])
-    rates = im.deprivation_rates(data, geography, [STOKE], 2019, 2023)
+    rates = an.deprivation_rates(data, geography, [STOKE], 2019, 2023)
     assert rates["rate"].isna().iloc[-1]
-    index = im.inequality(rates)
+    index = an.inequality(rates)
     assert index.isna().all()
-    assert "cannot be calculated" in im.describe_inequality(rates, index)
+    assert an.gradient_verdict(index) == "suppressed"
+    assert "cannot be calculated" in text.inequality(deprivation_results(base, rates, STOKE))
 
 
-def test_inequality_period_widens_when_a_quintile_is_too_small():
+def test_inequality_period_widens_when_a_quintile_is_too_small(base):
     recent = quintile_counts(STOKE, [4000, 2000, 1000, 400, 60], [30, 12, 6, 2, 0])
     early = quintile_counts(STOKE, [4000, 2000, 1000, 400, 60], [30, 12, 6, 2, 1],
                             years=(2016, 2017, 2018))
     data = pd.concat([early, recent])
-    assert im.inequality_period(data, STOKE, 2016, 2023, pool=5)[:2] == (2016, 2023)
-    assert "compared over every year from 2016 to 2023" in im.inequality_period(
-        data, STOKE, 2016, 2023, pool=5)[2]
+    assert an.inequality_period(data, STOKE, 2016, 2023, pool=5)[:2] == (2016, 2023)
+    widened_from = an.inequality_period(data, STOKE, 2016, 2023, pool=5)[2]
+    assert widened_from == 2019
+    note = text.deprivation_source(dataclasses.replace(
+        base, deprivation_source="own", inequality_widened_from=widened_from, first_year=2016,
+        last_year=2023))
+    assert note.startswith("Over 2019-23 at least one deprivation quintile had fewer than 3")
+    assert "compared over every year from 2016 to 2023" in note
     plenty = quintile_counts(STAFFS, [100] * 5, [1] * 5, years=range(2016, 2024))
-    assert im.inequality_period(plenty, STAFFS, 2016, 2023, pool=5) == (2019, 2023, "")
+    assert an.inequality_period(plenty, STAFFS, 2016, 2023, pool=5) == (2019, 2023, None)
 
 
-def test_deprivation_adjusted_by_hand(geography):
+def test_deprivation_adjusted_by_hand(geography, base):
     local = quintile_counts(STOKE, [600, 200, 100, 60, 40], [7, 1, 1, 0, 0], years=[2023])
     england = quintile_counts(ENGLAND, [1000] * 5, [6, 5, 4, 3, 2], years=[2023])
-    rates = im.deprivation_rates(pd.concat([local, england]), geography, [STOKE, ENGLAND],
+    rates = an.deprivation_rates(pd.concat([local, england]), geography, [STOKE, ENGLAND],
                                  2023, 2023)
-    adjusted = im.deprivation_adjusted(rates, STOKE, ENGLAND)
+    adjusted = an.deprivation_adjusted(rates, STOKE, ENGLAND)
     expected = 600 * 0.006 + 200 * 0.005 + 100 * 0.004 + 60 * 0.003 + 40 * 0.002  # 5.26
     crude = 1000 * 20 / 5000  # 4.0
     assert adjusted["observed"] == 9
@@ -399,30 +454,36 @@ def test_deprivation_adjusted_by_hand(geography):
     lower, upper = stats.exact_poisson_ci(9)
     assert adjusted["ratio_lower"] == pytest.approx(lower / expected)
     assert adjusted["ratio_upper"] == pytest.approx(upper / expected)
-    text = im.describe_deprivation_adjusted(adjusted, "Stoke-on-Trent", "England", "2023")
-    assert "deprivation mix accounts for about 25% of the gap" in text
-    assert "in line with England's rates" in text
+    mix, verdict = an.adjusted_verdicts(adjusted)
+    assert (mix, verdict) == ("explains", "similar")
+    words = text.adjusted(deprivation_results(base, rates, STOKE, comparator_name="England",
+                                              adjusted=adjusted, deprivation_mix=mix,
+                                              adjusted_verdict=verdict))
+    assert words.startswith("In 2023, Stoke-on-Trent had 9 infant deaths.")
+    assert "deprivation mix accounts for about 25% of the gap" in words
+    assert "in line with England's rates" in words
 
 
 # ----------------------------------------------------------------------------------------------
 # published figures
 
 
-def test_published_points_only_for_periods_on_the_chart(geography):
+def test_published_points_only_for_periods_on_the_chart(geography, base):
     published = synthetic_inputs(geography).published
-    table = im.published_table(published, STOKE)
-    assert table["Period"].tolist() == ["2017-19", "not stated"]
-    points = im.published_points(published, STOKE, ["2016-18", "2017-19"])
+    table = an.published_table(published, STOKE)
+    assert table["period"].tolist() == ["2017-19", "not stated"]
+    points = an.published_points(published, STOKE, ["2016-18", "2017-19"])
     assert points.to_dict("list") == {
         "x": ["2017-19"], "value": [7.5],
         "label": ["Stoke-on-Trent Room to Grow progress report 2020-21"]}
-    text = im.describe_published(table, points, "Stoke-on-Trent")
-    assert "1 is drawn on the chart as a black diamond" in text
-    assert "6.7 (not stated)" in text
+    words = text.published(dataclasses.replace(base, published=table, published_points=points))
+    assert "1 is drawn on the chart as a black diamond" in words
+    assert "6.7 (not stated)" in words
     seed_unit = published.assign(unit="per 1000 live births")
-    assert len(im.published_table(seed_unit, STOKE)) == 2
-    assert "No published" in im.describe_published(im.published_table(published, CANNOCK),
-                                                   points.iloc[:0], "Cannock Chase")
+    assert len(an.published_table(seed_unit, STOKE)) == 2
+    assert "No published" in text.published(dataclasses.replace(
+        base, area_name="Cannock Chase", published=an.published_table(published, CANNOCK),
+        published_points=points.iloc[:0]))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -430,52 +491,65 @@ def test_published_points_only_for_periods_on_the_chart(geography):
 
 
 @pytest.mark.parametrize("area", [STOKE, STAFFS, CANNOCK])
-def test_analyse_and_page_elements(geography, area):
-    inputs = synthetic_inputs(geography)
-    results = im.analyse(inputs, area)
+def test_analyse_and_page_elements(geography, area, monkeypatch):
+    inputs = synthetic_inputs(geography, area)
+    results = im.analyse(inputs)
     assert results.first_year == 2006 and results.last_year == 2023
     assert set(results.pooled["area_code"]) == {area, REGION, ENGLAND}
     assert results.latest["period"] == "2021-23"
     assert results.projected["year"].iloc[-1] == 2030
     if area == CANNOCK:
         assert results.deprivation_code == STAFFS
-        assert "Cannock Chase, a district" in im.deprivation_text(results)
+        assert results.deprivation_source == "county"
+        assert "Cannock Chase, a district" in text.deprivation_section(results)
     else:
         assert results.deprivation_code == area
-    messages = im.key_messages(results)
+    messages = text.key_messages(results)
     assert messages.startswith("- **2021-23:**") and messages.count("\n- ") >= 3
-    for make in (im.pooled_figure, im.projection_figure, im.deprivation_figure):
-        parts = make(results)
+    # what each figure and table hands to jsnalib.report.display
+    passed = []
+    monkeypatch.setattr(figures.display, "figure", lambda fig, **kw: passed.append(
+        {"fig": fig, **kw}) or "figure")
+    monkeypatch.setattr(figures.display, "table", lambda data, **kw: passed.append(
+        {"data": data, **kw}) or "table")
+    for make in (figures.pooled_chart, figures.projection_chart, figures.deprivation_chart):
+        assert make(results) == "figure"
+        parts = passed.pop()
         ax = parts["fig"].axes[0]
         assert ax.get_title() and "per 1,000 live births" in ax.get_ylabel()
         assert ax.get_xlabel()
         assert parts["alt"].strip() and parts["caption"].strip() and not parts["data"].empty
-    for make in (im.pooled_table, im.annual_table, im.deprivation_table):
-        parts = make(results)
+    for make in (figures.pooled_table, figures.annual_table, figures.deprivation_table):
+        assert make(results) == "table"
+        parts = passed.pop()
         assert {"data", "caption", "name", "formats"} <= set(parts)
-    assert im.gap_text(results).count("\n\n") == 2
-    assert "fewer infant deaths" in im.target_text(results) or "already" in im.target_text(
-        results)
+        assert set(parts["formats"]) <= set(parts["data"].columns)
+    assert text.trend_section(results).count("\n\n") == 2
+    target = text.target_section(results)
+    assert "fewer infant deaths" in target or "already" in target
 
 
 def test_analyse_checks_its_arguments(geography):
-    inputs = synthetic_inputs(geography)
     with pytest.raises(ValueError, match="not an area code"):
-        im.analyse(inputs, "E99999999")
+        im.analyse(synthetic_inputs(geography, "E99999999"))
     with pytest.raises(ValueError, match="must be different"):
-        im.analyse(inputs, ENGLAND)
+        im.analyse(synthetic_inputs(geography, ENGLAND))
+    with pytest.raises(ValueError, match="not an area code"):
+        im.analyse(synthetic_inputs(geography), comparator="E99999999")
     with pytest.raises(ValueError, match="confidence"):
-        im.analyse(inputs, STOKE, confidence=0.5)
+        im.analyse(synthetic_inputs(geography), confidence=0.5)
+    with pytest.raises(ValueError, match="not an area code"):
+        im.load(REPO / "data", "E99999999")
 
 
 def test_analyse_with_a_shorter_span_and_pool(geography):
-    results = im.analyse(synthetic_inputs(geography), STOKE, first_year=2010, last_year=2019,
+    results = im.analyse(synthetic_inputs(geography), first_year=2010, last_year=2019,
                          pool=5, to_year=2025, confidence=99.8)
     assert results.pooled["period"].iloc[0] == "2010-14"
     assert results.latest["period"] == "2015-19"
     assert results.projected["year"].tolist() == list(range(2020, 2026))
     assert results.fit.confidence == pytest.approx(0.998)
-    assert "99.8% CI" in im.key_messages(results)
+    assert "99.8% CI" in text.key_messages(results)
 
 
 def test_template_and_runs(geography):
@@ -494,7 +568,102 @@ def test_template_and_runs(geography):
 
 def test_models_trend_is_what_the_chapter_uses():
     data = series(STOKE, 3300, 7, 0.97)
-    ours = im.trend(data, STOKE)
+    ours = an.trend(data, STOKE)
     direct = models.poisson_trend(data[["year", "live_births", "infant_deaths"]].astype(float),
                                   "infant_deaths", "live_births")
     assert ours.ratio == pytest.approx(direct.ratio) == pytest.approx(0.97)
+
+
+# ----------------------------------------------------------------------------------------------
+# the chapter's shape: numbers and verdicts in, words from the phrase table, one notebook idiom
+
+#: Every word analyse may put in a verdict field (None: the verdict does not apply).
+VERDICTS = {
+    "latest_status": {"published", "few deaths", "suppressed", "not available"},
+    "trend": {"falling", "rising", "no clear change"},
+    "fit_quality": {"poor fit", "adequate"},
+    "gap_trend": {"narrowing", "widening", "no clear change"},
+    "gap_movement": {"down towards", "further above", "up towards", "further below", None},
+    "projection": {"below", "above", "about the same", "central above", "central at or below"},
+    "need_verdict": {"at or below", "may be chance", "beyond chance", "limits not available"},
+    "deprivation_source": {"own", "county", "none"},
+    "gradient": {"higher", "lower", "no clear gradient", "suppressed"},
+    "deprivation_mix": {"explains", "does not explain", "no gap", None},
+    "adjusted_verdict": {"higher", "lower", "similar", None},
+}
+
+
+@pytest.mark.parametrize("area", [STOKE, STAFFS, CANNOCK])
+def test_analyse_returns_numbers_and_verdicts_not_sentences(geography, area):
+    results = im.analyse(synthetic_inputs(geography, area))
+    names = {"area_code", "area_name", "comparator", "comparator_name", "deprivation_code"}
+    for field in dataclasses.fields(results):
+        value = getattr(results, field.name)
+        if field.name in VERDICTS:
+            assert value in VERDICTS[field.name], (field.name, value)
+        elif isinstance(value, str):
+            assert field.name in names, f"{field.name} holds text: {value!r}"
+        assert not (isinstance(value, str) and value.endswith(".")), field.name
+    assert {f.name for f in dataclasses.fields(results) if f.type in ("str", "str | None")} \
+        <= names | set(VERDICTS)
+
+
+def test_every_verdict_has_words():
+    assert set(text.TREND) == VERDICTS["trend"]
+    assert set(text.PHRASES["trend_short"]) == VERDICTS["trend"]
+    assert set(text.PHRASES["movement"]) == VERDICTS["gap_movement"] - {None}
+    assert set(text.PHRASES["projection"]) == VERDICTS["projection"]
+    assert set(text.PHRASES["gradient"]) == VERDICTS["gradient"] - {"suppressed"}
+    assert set(text.MIX) == VERDICTS["deprivation_mix"] - {None}
+    assert set(text.PHRASES["adjusted"]) == VERDICTS["adjusted_verdict"] - {None}
+    assert set(text.SOURCE) == VERDICTS["deprivation_source"] - {"own"}
+    assert set(text.PHRASES["not_published_why"]) == {"suppressed", "not available"}
+
+
+def test_wording_comes_from_the_phrase_table(base, monkeypatch):
+    verdict = base.latest["compared"]
+    assert verdict in ("worse", "similar", "better")
+    assert text.PHRASES["compared_short"][verdict] in text.key_messages(base)
+    assert text.PHRASES["compared"][verdict] in text.rate(base)
+    monkeypatch.setitem(text.PHRASES["compared_short"], verdict, "NOT LIKE")
+    monkeypatch.setitem(text.PHRASES["compared"], verdict, "QUITE UNLIKE")
+    monkeypatch.setitem(text.PHRASES["trend_short"], base.trend, "GOING {change} SOMEWHERE")
+    assert "NOT LIKE England's" in text.key_messages(base)
+    assert "GOING" in text.key_messages(base)
+    assert "This is QUITE UNLIKE England's" in text.rate(base)
+
+
+@pytest.mark.parametrize(
+    ("lower_pi", "upper_pi", "rate", "verdict"),
+    [(2.0, 3.5, 2.8, "below"), (4.5, 9.0, 6.0, "above"), (3.0, 8.0, 5.0, "central above"),
+     (1.0, 6.0, 3.5, "central at or below"), (2.0, 6.0, 3.92, "about the same")])
+def test_projection_verdicts(lower_pi, upper_pi, rate, verdict):
+    projected = pd.DataFrame({"year": [2030], "rate": [rate], "lower_pi": [lower_pi],
+                              "upper_pi": [upper_pi]})
+    assert an.projection_verdict(projected, 3.9) == verdict
+
+
+def test_deaths_to_match_without_limits_gives_no_range(base):
+    need = pd.Series({**base.need, "fewer_deaths_per_year": 2.0, "fewer_lower": 0.5,
+                      "fewer_upper": np.nan})
+    words = text.deaths_to_match(dataclasses.replace(base, need=need,
+                                                     need_verdict=an.need_verdict(need)))
+    assert an.need_verdict(need) == "limits not available"
+    assert "between" not in words and words.endswith("live births a year.")
+
+
+def test_files_come_from_the_contracts():
+    from jsnalib.inputs.contracts import AREAS, NEIGHBOURS
+    assert im.FILES == (*(c.filename for c in loader.DATA_CONTRACTS), AREAS.filename,
+                        NEIGHBOURS.filename)
+    assert im.__all__ == ["FILES", "Inputs", "Results", "analyse", "figures", "load", "text"]
+
+
+def test_notebook_uses_one_call_per_cell():
+    cells = nbformat.read(REPO / "notebooks" / "infant_mortality.ipynb", as_version=4).cells
+    code = [c.source for c in cells if c.cell_type == "code"]
+    assert "chapter.load(data_dir, area_code)" in code[1] and "chapter.analyse(inputs" in code[1]
+    for source in code[2:]:
+        assert "\n" not in source.strip() and source.count("(chapter.") + source.startswith(
+            "chapter.") == 1, source
+        assert source.startswith(("Markdown(chapter.text.", "chapter.figures.")), source
