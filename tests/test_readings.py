@@ -4,6 +4,7 @@ projections, and no better/worse judgement for re-referrals."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -78,13 +79,9 @@ def test_survival_reading_tests_the_difference():
 
 
 def test_no_chapter_reads_overlapping_intervals_as_a_test():
-    for module in ("rereferral", "obesity", "infant_mortality", "profiles"):
-        folder = REPO / "src" / "jsnalib" / "chapters"
-        files = [folder / f"{module}.py"] if (folder / f"{module}.py").exists() else sorted(
-            (folder / module).glob("*.py"))
-        source = "".join(f.read_text() for f in files)
-        assert source, module
-        assert "intervals overlap" not in source and "do not overlap" not in source, module
+    for path in sorted((REPO / "src" / "jsnalib" / "chapters").rglob("*.py")):
+        source = path.read_text()
+        assert "intervals overlap" not in source and "do not overlap" not in source, path.name
 
 
 # ----------------------------------------------------------------------------------------------
@@ -92,17 +89,19 @@ def test_no_chapter_reads_overlapping_intervals_as_a_test():
 
 
 def test_district_tally_leaves_out_the_county_figure(indicator_data):
-    compared = profiles.compare_areas(indicator_data, [DISTRICTS[0]])
+    results = profiles.analyse(profiles.Inputs(indicator_data), [DISTRICTS[0]])
+    compared = results.compared.copy()
     borrowed = compared["value_from"] == STAFFORDSHIRE
     assert borrowed.any()
     # rate the county's figure as if it had a polarity: it must still not count for the district
     compared.loc[borrowed, "polarity"] = "low_is_good"
     compared.loc[borrowed, "vs_england"] = "better"
     own = compared[~borrowed & (compared["polarity"] != "no_judgement")]
-    text = profiles.profile_summary(compared)
+    results = dataclasses.replace(results, compared=compared)
+    text = profiles.text.headline(results)
     assert f"**better on {int((own['vs_england'] == 'better').sum())}**" in text
     assert "Staffordshire's figure, not Cannock Chase's own, so not counted here" in text
-    reading = profiles.summary_reading(compared)
+    reading = profiles.text.summary_reading(results)
     assert reading.endswith(f"Better on {int((own['vs_england'] == 'better').sum())}.")
 
 

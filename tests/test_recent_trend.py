@@ -15,7 +15,8 @@ from scipy import stats as sps
 
 import jsnalib.stats
 from jsnalib import indicators
-from jsnalib.chapters import profiles
+from jsnalib.chapters.profiles import text
+from jsnalib.chapters.profiles.analyse import recent_trend
 from jsnalib.methods import stats
 
 
@@ -39,8 +40,8 @@ def test_issue_example_was_getting_better_on_the_profile_and_now_is_not():
                          "time": range(2019, 2024), "count": [250, 241, 232, 224, 214],
                          "denominator": 1500})
     item = indicators.indicator("reception_excess_weight")
-    result = profiles.recent_trend(rows, item)
-    assert profiles.trend_label(result["direction"], item.polarity) == "no significant change"
+    result = recent_trend(rows, item)
+    assert text.trend_label(result["direction"], item.polarity) == "no significant change"
 
 
 def test_proportion_statistic_is_cochran_armitage():

@@ -1,0 +1,320 @@
+"""The profiles' charts, tables and maps, one function per figure, each ``f(results)``.
+
+Ratings are shown in colour (:data:`jsnalib.report.plots.RATING_COLOURS`) and always in words
+as well; the words come from :mod:`.text`, the numbers through :mod:`jsnalib.report.format`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from jsnalib.indicators import INDICATORS
+from jsnalib.methods import disclosure
+from jsnalib.report import display, maps, plots
+from jsnalib.report import format as fmt
+
+from . import text
+from .analyse import RATINGS, TREND_POINTS, Results
+
+#: The outcomes summary's two tables: health indicators for every area, and children's social
+#: care indicators for the authorities that run it.
+HEALTH_INDICATORS = tuple(i.key for i in INDICATORS if not i.upper_tier_only)
+SOCIAL_CARE_INDICATORS = tuple(i.key for i in INDICATORS if i.upper_tier_only)
+#: The summary table's trend marks: an arrow only for a significant change.
+TREND_MARKS = {"increasing": "\u2191", "decreasing": "\u2193",
+               "no significant change": "\u2192", "cannot be calculated": "?"}
+#: Columns of the CSV downloads, in order (the trend's unit, years and method in words).
+DOWNLOAD_COLUMNS = [
+    "area_code", "area_name", "indicator", "name", "unit", "polarity", "period", "count",
+    "denominator", "value", "lower", "upper", "value_from", "england", "england_lower",
+    "england_upper", "region_code", "region_name", "region", "region_lower", "region_upper",
+    "vs_england", "vs_region", "worst", "best", "range_count", "trend_direction",
+    "trend_statistic", "trend_p_value", "trend_change", "trend_change_unit", "trend_periods",
+    "trend_method", "note", disclosure.NOTE_COLUMN]
+#: The spine chart's columns in its CSV download.
+SPINE_COLUMNS = {"name": "indicator", "unit": "unit", "period": "period", "value": "value",
+                 "lower": "lower", "upper": "upper", "england": "england",
+                 "region": "region_value", "worst": "worst", "best": "best",
+                 "range_count": "range_count", "vs_england": "vs_england",
+                 "vs_region": "vs_region"}
+
+
+# ----------------------------------------------------------------------------------------------
+# coloured tables
+
+
+def rating_style(rating: str) -> str:
+    """Inline CSS for a rating cell: the rating's colour (plots.RATING_COLOURS) as background,
+    with black or white text, whichever has the higher contrast (WCAG relative luminance)."""
+    colour = plots.RATING_COLOURS.get(rating)
+    if colour is None:
+        raise ValueError(f"no colour for rating {rating!r}; expected one of {', '.join(RATINGS)}")
+    channels = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ np.array([0.2126, 0.7152, 0.0722]))
+    ink = "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+    return f"background-color:{colour};color:{ink};font-weight:600"
+
+
+def rated_table(shown: pd.DataFrame, ratings: pd.DataFrame, caption: str, name: str,
+                download: pd.DataFrame) -> HTML:
+    """A :func:`jsnalib.report.display.table` whose rating cells are coloured as well as worded.
+
+    `ratings` has the shape of `shown`: the rating word of each cell to colour ("better",
+    "worse", ...; see :data:`.analyse.RATINGS`) and "" elsewhere. The colour repeats what the
+    cell's text says, so nothing depends on colour alone. A line break in a cell's text is kept
+    (as ``<br>``). `download` is the CSV offered.
+    """
+    if ratings.shape != shown.shape:
+        raise ValueError(f"ratings must have the shape of the table {shown.shape}, "
+                         f"got {ratings.shape}")
+    table = display.table(shown, caption, name, download=download).data
+    cells = table.split("<td>")
+    flat = ratings.to_numpy(object).ravel()
+    if len(cells) - 1 != flat.size:
+        raise ValueError("the table's cells could not be matched to the ratings")
+    out = [cells[0]]
+    for rating, cell in zip(flat, cells[1:], strict=True):
+        words, end, rest = cell.partition("</td>")
+        cell = words.replace("\\n", "<br>") + end + rest  # pandas writes a newline as \n
+        if rating:
+            slug = str(rating).replace(" ", "-")
+            out.append(f'<td class="jsna-rating jsna-rating-{slug}" '
+                       f'style="{rating_style(str(rating))}">{cell}')
+        else:
+            out.append(f"<td>{cell}")
+    return HTML("".join(out))
+
+
+def _download(compared: pd.DataFrame) -> pd.DataFrame:
+    """The CSV behind a table: every figure, with the trend's unit, years and method in words."""
+    out = compared.assign(
+        trend_change_unit=compared["indicator"].map(text.change_unit),
+        trend_periods=[text.trend_periods(row) for _, row in compared.iterrows()],
+        trend_method=compared["trend_test"].map(text.trend_method))
+    return out[DOWNLOAD_COLUMNS]
+
+
+def _count(value: float, note: object) -> str:
+    """A count; a missing one reads 'suppressed' when a suppression note says so."""
+    return fmt.count(value, suppressed=pd.isna(value) and pd.notna(note))
+
+
+def legend(results: Results) -> HTML:
+    """The legend of ratings and trends, as coloured labels that carry their own words."""
+    rows = "".join(
+        f'<li><span class="jsna-rating" style="{rating_style(word)};padding:0 0.4em">'
+        f"{html.escape(word)}</span> "
+        f"{html.escape(words.format(level=text.level(results.confidence)))}</li>"
+        for word, words in text.LEGEND.items())
+    trend = text.TEMPLATES["legend trend"].format(
+        rising=f"<strong>{text.trend_label('increasing', 'no_judgement')}</strong>",
+        falling=f"<strong>{text.trend_label('decreasing', 'no_judgement')}</strong>",
+        points=TREND_POINTS)
+    flat = text.TEMPLATES["legend flat"].format(
+        flat=f"<strong>{TREND_MARKS['no significant change']} no significant change</strong>",
+        unknown=f"<strong>{TREND_MARKS['cannot be calculated']}</strong>", points=TREND_POINTS)
+    return HTML(f'<div class="jsna-legend"><ul>{rows}<li>{trend}</li><li>{flat}</li></ul></div>')
+
+
+# ----------------------------------------------------------------------------------------------
+# an area's profile
+
+
+def spine_position(value, england, worst, best, polarity) -> np.ndarray:
+    """Where a value sits on the spine chart's scale (England 0, worst end -1, best end +1).
+
+    The same scale as :func:`jsnalib.report.plots.spine_chart`: the distance from England
+    divided by the larger of England's distances to the worst and best values, clipped to -1..1,
+    with the sign turned so that better is to the right.
+    """
+    value, england, worst, best = (np.asarray(a, dtype=float) for a in
+                                   (value, england, worst, best))
+    half = np.maximum(np.abs(england - worst), np.abs(best - england))
+    half = np.where(half > 0, half, 1.0)
+    position = np.clip((value - england) / half, -1, 1)
+    flip = np.asarray(polarity, dtype=object) == "low_is_good"
+    return np.where(flip, -position, position)
+
+
+def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
+    """The area's spine chart as a figure: each indicator against England, the region and the
+    range.
+
+    Uses :func:`jsnalib.report.plots.spine_chart` (the area's value as a dot coloured by its
+    rating, England as the centre line, the worst and best areas as the ends) and adds the
+    region as a hollow diamond, the worst and best values at the ends of each bar, a legend,
+    and the value and rating in words in each row's label. Indicators with no better or worse
+    direction (the referral rate) and rows without a value are left out: the table has them.
+
+    Returns
+    -------
+    tuple
+        ``(figure, alt_text, data)``: data is the chart's numbers for the CSV download.
+    """
+    compared = results.compared
+    title = text.spine_title(results)
+    rows = compared[(compared["polarity"] != "no_judgement") & compared["value"].notna()
+                    & compared["england"].notna() & compared["worst"].notna()]
+    if rows.empty:
+        raise ValueError("no indicator has a value and an England benchmark to chart")
+    chart = pd.DataFrame({"indicator": [text.spine_label(r) for _, r in rows.iterrows()],
+                          "value": rows["value"].to_numpy(),
+                          "england": rows["england"].to_numpy(),
+                          "worst": rows["worst"].to_numpy(), "best": rows["best"].to_numpy(),
+                          "rating": rows["vs_england"].to_numpy(),
+                          "polarity": rows["polarity"].to_numpy()})
+    fig, _ = plots.spine_chart(chart, title)
+    ax = fig.axes[0]
+    n = len(rows)
+    fig.set_size_inches(8, 0.8 * n + 1.8)
+    ax.tick_params(axis="y", labelsize=10)
+    ax.tick_params(axis="x", labelsize=10)
+    y = n - 1 - np.arange(n)
+    region_name = rows["region_name"].iloc[0]
+    region_pos = spine_position(rows["region"], rows["england"], rows["worst"], rows["best"],
+                                rows["polarity"])
+    ax.scatter(region_pos, y, marker="D", s=50, facecolors="none", edgecolors="black",
+               linewidths=1.2, zorder=4)
+    for row_y, worst, best in zip(y, rows["worst"], rows["best"], strict=True):
+        ax.text(-1.0, row_y + 0.32, fmt.number(worst), fontsize=8.5, color="#444444", ha="left",
+                va="bottom")
+        ax.text(1.0, row_y + 0.32, fmt.number(best), fontsize=8.5, color="#444444", ha="right",
+                va="bottom")
+    handles = [Line2D([], [], marker="o", ls="none", markersize=8, markeredgecolor="black",
+                      markerfacecolor=plots.RATING_COLOURS[r], label=text.versus_england(r))
+               for r in RATINGS if r in set(chart["rating"])]
+    if region_name:
+        handles.append(Line2D([], [], marker="D", ls="none", markersize=7,
+                              markerfacecolor="none", markeredgecolor="black",
+                              label=region_name))
+    handles.append(Line2D([], [], color="black", lw=1.5, label="England"))
+    legend_height = 0.5 / fig.get_size_inches()[1]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=9,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, legend_height, 1, 1))
+    data = rows[list(SPINE_COLUMNS)].rename(columns=SPINE_COLUMNS)
+    return fig, text.spine_alt(rows, title), data.reset_index(drop=True)
+
+
+def spine_chart(results: Results) -> HTML:
+    """The area's spine chart as a page figure (:func:`spine_figure`, caption, CSV)."""
+    fig, alt, data = spine_figure(results)
+    return display.figure(fig, alt, text.spine_caption(results), data,
+                          name=f"spine-chart-{results.area_codes[0]}")
+
+
+def profile_table(results: Results) -> HTML:
+    """The profile's table: every indicator with its value and interval, what it counts, its
+    rating against England and against the region (coloured and worded, with the benchmark's
+    value) and the recent trend. The CSV download has every figure."""
+    compared = results.compared
+    region = compared["region_name"].iloc[0] or "Region"
+    notes = compared[disclosure.NOTE_COLUMN]
+    shown = pd.DataFrame({
+        "Indicator": [f"{short}\n({unit})" + ("" if own else " \u2020") for short, unit, own in
+                      zip(compared["short"], compared["unit"], compared["own"], strict=True)],
+        "Period": compared["period"],
+        f"Value ({text.level(results.confidence)} CI)": [
+            f"{fmt.number(v)}\n({fmt.number(lo)} to {fmt.number(hi)})" if pd.notna(lo)
+            else fmt.number(v)
+            for v, lo, hi in zip(compared["value"], compared["lower"], compared["upper"],
+                                 strict=True)],
+        "Count of total": [f"{_count(c, n)}\nof {_count(d, n)}" for c, d, n in zip(
+            compared["count"], compared["denominator"], notes, strict=True)],
+        "Compared with England": [
+            f"{rating}\nEngland {fmt.number(value)}" if rating else f"England {fmt.number(value)}"
+            for rating, value in zip(compared["vs_england"], compared["england"], strict=True)],
+        f"Compared with {region}": [
+            f"{rating}\n{region} {fmt.number(value)}" if rating else f"{region} {fmt.number(value)}"
+            for rating, value in zip(compared["vs_region"], compared["region"], strict=True)],
+        "Recent trend": [text.trend_label(d, p) for d, p in zip(
+            compared["trend_direction"], compared["polarity"], strict=True)],
+    })
+    ratings = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    ratings["Compared with England"] = compared["vs_england"].fillna("")
+    ratings[f"Compared with {region}"] = compared["vs_region"].fillna("")
+    return rated_table(shown, ratings, text.profile_caption(results),
+                       f"profile-{results.area_codes[0]}", download=_download(compared))
+
+
+# ----------------------------------------------------------------------------------------------
+# the outcomes summary
+
+
+def summary_table(results: Results, keys: Sequence[str], caption: str, name: str) -> HTML:
+    """Areas by indicators: each cell the latest value, its rating against England (coloured
+    and worded) and a trend mark (:data:`TREND_MARKS`; explained by :func:`legend`).
+
+    Only the indicators in `keys` are shown, and only areas with a figure of their own for
+    at least one of them (a district showing its county's social care figures is left out of
+    a table of social care indicators). The CSV download has the full comparison table of the
+    rows shown, with the trends in words.
+    """
+    compared = results.compared
+    unknown = sorted(set(keys) - set(compared["indicator"]))
+    if unknown:
+        raise ValueError(f"no such indicator in the comparison: {', '.join(unknown)}")
+    chosen = compared[compared["indicator"].isin(list(keys))]
+    own = chosen["own"].groupby(chosen["area_code"]).any()
+    areas = [code for code in dict.fromkeys(chosen["area_code"]) if own[code]]
+    chosen = chosen[chosen["area_code"].isin(areas)]
+    table = chosen.set_index(["area_code", "indicator"])
+    shown = pd.DataFrame({"Area": [table.loc[(a, keys[0]), "area_name"] for a in areas]})
+    ratings = pd.DataFrame({"Area": [""] * len(areas)})
+    for key in keys:
+        rows = chosen[chosen["indicator"] == key]
+        period = rows["period"].mode().iloc[0] if rows["period"].notna().any() else ""
+        cells, marks = [], []
+        for area in areas:
+            row = table.loc[(area, key)]
+            cell = fmt.number(row["value"])
+            if row["period"] != period and pd.notna(row["period"]):
+                cell += f" ({row['period']})"
+            if not row["own"]:
+                cell += " \u2020"
+            words = " ".join(w for w in (row["vs_england"],
+                                         TREND_MARKS[row["trend_direction"]]) if w)
+            cells.append(f"{cell}\n{words}")
+            marks.append(row["vs_england"] or "")
+        header = f"{rows['short'].iloc[0]}, {period}"
+        shown[header] = cells
+        ratings[header] = marks
+    return rated_table(shown, ratings, caption, name, download=_download(chosen))
+
+
+def health_table(results: Results) -> HTML:
+    """Infant mortality and child weight for every area (:func:`summary_table`)."""
+    return summary_table(results, HEALTH_INDICATORS, text.TEMPLATES["health caption"],
+                         "outcomes-health")
+
+
+def social_care_table(results: Results) -> HTML:
+    """Children's social care for the councils that run it (:func:`summary_table`)."""
+    return summary_table(results, SOCIAL_CARE_INDICATORS, text.TEMPLATES["social care caption"],
+                         "outcomes-social-care")
+
+
+def local_map(results: Results, indicator: str) -> HTML:
+    """One indicator's map of the JSNA's districts and unitary authorities, rated against
+    England (:func:`jsnalib.report.maps.indicator_map`)."""
+    if not results.local_boundaries:
+        raise ValueError("no boundaries: load the inputs with maps=True")
+    return maps.indicator_map(results.compared, indicator, results.local_boundaries,
+                              f"map-{indicator}", text.local_map_title(results))
+
+
+def regional_map(results: Results, indicator: str) -> HTML:
+    """One indicator's map of the region's upper-tier councils, with the region's outline."""
+    if results.regional is None:
+        raise ValueError("no regional boundaries: load the inputs with maps=True")
+    return maps.indicator_map(results.regional, indicator, results.council_boundaries,
+                              f"map-region-{indicator}", text.regional_map_title(results),
+                              outline=results.region_boundary)
