@@ -1,9 +1,16 @@
-"""Tests for jsnalib.chapters.obesity: NCMP prevalence, disclosure, models, cohorts, published figures."""
+"""Tests for jsnalib.chapters.obesity: NCMP prevalence, disclosure, models, cohorts, published figures,
+the page's words (text) and that analyse() returns no sentences."""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import html
+import io
+import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -11,6 +18,26 @@ import pytest
 import statsmodels.api as sm
 
 from jsnalib.chapters import obesity
+from jsnalib.chapters.obesity import figures, text
+from jsnalib.chapters.obesity.analyse import (
+    cohort_change,
+    deprivation_gradient,
+    difference_ci,
+    england_benchmarks,
+    exclusions,
+    gradient_line,
+    inequality,
+    project_prevalence,
+    protect,
+    published_checks,
+    published_measure,
+    published_year,
+    trend_model,
+)
+from jsnalib.chapters.obesity.analyse import prevalence_table as _prevalence_table
+from jsnalib.chapters.obesity.load import area_family, select_records
+from jsnalib.indicators.ncmp import bmi_counts, classify_records, fingertips_measure
+from jsnalib.inputs.periods import academic_year_label, start_year
 from jsnalib.inputs.readers import load_geography
 from jsnalib.methods import disclosure, growth, stats
 
@@ -18,6 +45,12 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 STOKE, STAFFS, TAMWORTH, ENGLAND = "E06000021", "E10000028", "E07000199", "E92000001"
 DISTRICTS = [f"E0700019{i}" for i in range(2, 10)]
+NO_ENGLAND = pd.DataFrame(columns=["year", "school_year", "indicator", "count", "denominator",
+                                   "value"])
+
+
+def prevalence_table(inputs, england=NO_ENGLAND):
+    return _prevalence_table(inputs, england)
 
 
 # --------------------------------------------------------------------------------------------
@@ -38,7 +71,7 @@ def make_records(sds, school_year="R", year=2018, sex="female", area=STOKE, deci
     bmi = growth.bmi_from_sds(sds, age, sexes.astype(str))
     return pd.DataFrame({
         "pupil_id": [f"{area}-{year}-{school_year}-{i}" for i in range(n)],
-        "academic_year": obesity.academic_year_label(year),
+        "academic_year": academic_year_label(year),
         "school_year": school_year,
         "sex": sexes,
         "birth_date": born, "measurement_date": measured,
@@ -47,18 +80,16 @@ def make_records(sds, school_year="R", year=2018, sex="female", area=STOKE, deci
     })
 
 
-def extract(records, area=STOKE, family=None, members=None, england=None):
-    """An NCMPExtract from records, without reading files."""
+def extract(records, area=STOKE, family=None, members=None):
+    """Inputs from records, without reading files."""
     geography = load_geography(DATA)
-    family = family or obesity.area_family(geography, area)
+    family = family or area_family(geography, area)
     members = members or {code: (geography.lowest_tier(geography.children(code)) or [code])
                           for code in family}
-    return obesity.NCMPExtract(
-        records=obesity.classify_records(records), area_code=area,
+    return obesity.Inputs(
+        records=classify_records(records), area_code=area,
         area_name=geography.name(area), family=family, members=members,
-        england=england if england is not None else pd.DataFrame(
-            columns=["year", "school_year", "indicator", "count", "denominator", "value"]),
-        published=pd.DataFrame(), geography=geography)
+        fingertips=pd.DataFrame(), published=pd.DataFrame(), geography=geography)
 
 
 # --------------------------------------------------------------------------------------------
@@ -68,14 +99,14 @@ def extract(records, area=STOKE, family=None, members=None, england=None):
 @pytest.mark.parametrize("label, year", [("2006/07", 2006), ("2018/19", 2018), ("1999/00", 1999),
                                          ("2023/24", 2023)])
 def test_academic_year_round_trip(label, year):
-    assert obesity.start_year([label])[0] == year
-    assert obesity.academic_year_label(year) == label
+    assert start_year([label])[0] == year
+    assert academic_year_label(year) == label
 
 
 @pytest.mark.parametrize("bad", ["2018/20", "2018-19", "18/19", "", None])
 def test_start_year_rejects_bad_labels(bad):
     with pytest.raises(ValueError, match="academic year"):
-        obesity.start_year([bad])
+        start_year([bad])
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -88,7 +119,7 @@ def test_start_year_rejects_bad_labels(bad):
     ("Infant mortality rate", None),
 ])
 def test_fingertips_measure(name, expected):
-    assert obesity.fingertips_measure(name) == expected
+    assert fingertips_measure(name) == expected
 
 
 @pytest.mark.parametrize("text, unit, expected", [
@@ -103,20 +134,20 @@ def test_fingertips_measure(name, expected):
     ("Infant mortality rate", "per 1000 live births", None),
 ])
 def test_published_measure(text, unit, expected):
-    assert obesity.published_measure(text, unit) == expected
+    assert published_measure(text, unit) == expected
 
 
 @pytest.mark.parametrize("period, year", [("2014/15", 2014), ("not stated (about 2018/19)", 2018),
                                           ("2013/2014", 2013), ("not stated", None),
                                           ("2017-19", None)])
 def test_published_year(period, year):
-    assert obesity.published_year(period) == year
+    assert published_year(period) == year
 
 
-@pytest.mark.parametrize("count, text", [(0, "0"), (3, "fewer than 5"), (5, "5"),
+@pytest.mark.parametrize("count, expected", [(0, "0"), (3, "fewer than 5"), (5, "5"),
                                          (1234, "1,234"), (np.nan, "a small number (not shown)")])
-def test_count_text(count, text):
-    assert obesity.count_text(count) == text
+def test_count_text(count, expected):
+    assert text._count_text(count) == expected
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,7 +160,7 @@ def test_count_text(count, text):
     (TAMWORTH, [STAFFS, *DISTRICTS]),
 ])
 def test_area_family(area, family):
-    assert obesity.area_family(load_geography(DATA), area) == family
+    assert area_family(load_geography(DATA), area) == family
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,7 +176,7 @@ CASES = [(-2.5, "underweight"), (-2.0, "healthy"), (0.0, "healthy"), (1.0, "heal
 @pytest.mark.parametrize("school_year", ["R", "6"])
 def test_classify_records_categories(school_year):
     sds = [s for s, _ in CASES]
-    out = obesity.classify_records(make_records(sds, school_year=school_year))
+    out = classify_records(make_records(sds, school_year=school_year))
     assert list(out["category"].astype(str)) == [c for _, c in CASES]
     np.testing.assert_allclose(out["bmi_sds"], sds, atol=1e-9)
     assert not out["implausible"].any()
@@ -154,7 +185,7 @@ def test_classify_records_categories(school_year):
 def test_classify_records_flags_and_keeps_implausible_records():
     records = make_records([0.0, 0.5, 1.0])
     records.loc[1, "weight_kg"] = 90.0  # a recording error: BMI 74 in Reception
-    out = obesity.classify_records(records)
+    out = classify_records(records)
     assert len(out) == 3
     assert out["implausible"].tolist() == [False, True, False]
     assert out["weight_out_of_range"].iloc[1] and out["bmi_out_of_range"].iloc[1]
@@ -165,7 +196,7 @@ def test_bmi_counts_indicators_and_exclusions():
     sds = [s for s, _ in CASES]
     records = make_records(sds)
     records.loc[0, "weight_kg"] = 90.0  # excluded: counts nowhere
-    counts = obesity.bmi_counts(obesity.classify_records(records), ["school_year"])
+    counts = bmi_counts(classify_records(records), ["school_year"])
     row = counts.iloc[0]
     assert row["denominator"] == len(sds) - 1
     assert row["underweight"] == 0
@@ -178,18 +209,18 @@ def test_bmi_counts_indicators_and_exclusions():
 def test_select_records_filters_and_checks():
     records = pd.concat([make_records([0, 1], year=2017), make_records([0], year=2018),
                          make_records([0], school_year="6", year=2018)], ignore_index=True)
-    assert len(obesity.select_records(records, [STOKE], ["R"], ["2018/19", "2018/19"])) == 1
-    assert len(obesity.select_records(records, [STOKE], ["R", "6"], ["2016/17", "2018/19"])) == 4
-    assert len(obesity.select_records(records, [STOKE], ["6"])) == 1
-    assert len(obesity.select_records(records, [STOKE])) == 4
+    assert len(select_records(records, [STOKE], ["R"], ["2018/19", "2018/19"])) == 1
+    assert len(select_records(records, [STOKE], ["R", "6"], ["2016/17", "2018/19"])) == 4
+    assert len(select_records(records, [STOKE], ["6"])) == 1
+    assert len(select_records(records, [STOKE])) == 4
     with pytest.raises(ValueError, match="first, last"):
-        obesity.select_records(records, [STOKE], ["R"], ["2018/19"])
+        select_records(records, [STOKE], ["R"], ["2018/19"])
     with pytest.raises(ValueError, match="forwards"):
-        obesity.select_records(records, [STOKE], ["R"], ["2018/19", "2017/18"])
+        select_records(records, [STOKE], ["R"], ["2018/19", "2017/18"])
     with pytest.raises(ValueError, match="school_years"):
-        obesity.select_records(records, [STOKE], ["5"])
+        select_records(records, [STOKE], ["5"])
     with pytest.raises(ValueError, match="no NCMP records"):
-        obesity.select_records(records, [TAMWORTH])
+        select_records(records, [TAMWORTH])
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,7 +252,7 @@ def test_protect_hides_small_counts_and_what_reveals_them():
         "excess_weight": [43, 52, 95, 27, 30, 57, 70, 82, 152],
     })
     sums = [["area_code"], ["sex"]]
-    out = obesity.protect(table, ["overweight", "obese"], "excess_weight", sums)
+    out = protect(table, ["overweight", "obese"], "excess_weight", sums)
     assert pd.isna(out.loc[0, "overweight"])
     disclosure.assert_disclosure_safe(out, ["overweight", "obese", "excess_weight"])
     assert _leaks(out, ["overweight", "obese", "excess_weight"], "excess_weight", sums) == []
@@ -233,7 +264,7 @@ def test_protect_hides_small_counts_and_what_reveals_them():
 
 def test_protect_leaves_tables_without_small_counts_alone():
     table = pd.DataFrame({"sex": ["male", "female", "persons"], "denominator": [50, 60, 110]})
-    out = obesity.protect(table, ["denominator"])
+    out = protect(table, ["denominator"])
     assert out["denominator"].tolist() == [50, 60, 110]
     assert str(out["denominator"].dtype) == "Int64"
 
@@ -245,12 +276,12 @@ def test_prevalence_table_protects_sex_breakdown_and_compares_with_england():
                             "indicator": ["excess_weight", "obese", "underweight"],
                             "count": [np.nan] * 3, "denominator": [np.nan] * 3,
                             "value": [10.0, 50.0, 1.0]})
-    ncmp = extract(pd.concat([girls, boys], ignore_index=True), england=england)
-    table = obesity.prevalence_table(ncmp)
+    ncmp = extract(pd.concat([girls, boys], ignore_index=True))
+    table = prevalence_table(ncmp, england)
     assert not table["count"].isin([1, 2, 3, 4]).any()
     wide = table.pivot(index="sex", columns="indicator", values="count").reset_index()
     wide["group"] = 1
-    raw = obesity.bmi_counts(ncmp.records, ["sex"]).set_index("sex")
+    raw = bmi_counts(ncmp.records, ["sex"]).set_index("sex")
     assert raw.at["male", "underweight"] == 2
     # boys 2 and all children 2 are hidden; girls' 0 is publishable
     assert wide.set_index("sex")["underweight"].isna().to_dict() == {
@@ -274,8 +305,8 @@ def test_districts_add_up_to_county_and_are_protected_together():
               for code in DISTRICTS]
     frames.append(make_records([-2.7, -2.9], area=TAMWORTH, sex="male"))  # 2 underweight boys
     records = pd.concat(frames, ignore_index=True)
-    county = obesity.prevalence_table(extract(records, area=STAFFS))
-    tamworth = obesity.prevalence_table(extract(records, area=TAMWORTH))
+    county = prevalence_table(extract(records, area=STAFFS))
+    tamworth = prevalence_table(extract(records, area=TAMWORTH))
     measured = county[(county["sex"] == "persons") & (county["indicator"] == "excess_weight")]
     assert measured["denominator"].iloc[0] == 8 * 120 + 2
     for table in (county, tamworth):
@@ -300,7 +331,7 @@ def test_england_benchmarks_from_fingertips_export():
                          "Category Type": category, "Time period": "2018/19",
                          "Value": counts[key] / 100, "Count": counts[key],
                          "Denominator": 10000.0})
-    out = obesity.england_benchmarks(pd.DataFrame(rows), "E92000001").set_index("indicator")
+    out = england_benchmarks(pd.DataFrame(rows), "E92000001").set_index("indicator")
     assert sorted(out.index) == ["excess_weight", "obese", "overweight"]
     assert out.at["overweight", "count"] == 1250
     assert out.at["overweight", "value"] == pytest.approx(12.5)
@@ -318,7 +349,8 @@ def test_exclusions_counts_by_reason_and_suppresses_small_ones():
     records.loc[:6, "weight_kg"] = 90.0         # 7 Reception: BMI and weight far too high
     records.loc[200:201, "weight_kg"] = np.nan  # 2 Year 6: weight missing
     ncmp = extract(records)
-    table = obesity.exclusions(ncmp).set_index("reason")
+    excluded, reasons = exclusions(ncmp)
+    table = excluded.set_index("reason")
     assert table.loc["bmi_out_of_range", ["Reception", "Year 6", "All"]].tolist() == [7, 0, 7]
     assert table.loc["weight_out_of_range", ["Reception", "Year 6", "All"]].tolist() == [7, 0, 7]
     assert table.loc["missing", ["Reception", "Year 6", "All"]].isna().tolist() == [
@@ -327,11 +359,13 @@ def test_exclusions_counts_by_reason_and_suppresses_small_ones():
     assert table.loc["implausible", ["Reception", "Year 6"]].isna().all()
     assert table.at["implausible", "All"] == 9
     assert table.at["implausible", "percent"] == pytest.approx(9 / 400 * 100)
-    assert table.at["bmi_out_of_range", "description"] == (
+    results = SimpleNamespace(exclusions=excluded, exclusion_reasons=reasons,
+                              measured=len(ncmp.area_records), school_years=ncmp.school_years)
+    assert text.reason_descriptions(results)["bmi_out_of_range"] == (
         "BMI SDS beyond +/-7 (outside the NCMP validation range)")
     assert table.at["extreme_kept", "All"] == 0
     disclosure.assert_disclosure_safe(table.reset_index(), ["Reception", "Year 6", "All"])
-    reading = obesity.exclusion_reading(table.reset_index(), len(ncmp.area_records))
+    reading = text.exclusions(results)
     assert reading.startswith("Of 400 measurements, 9 (2.25%) were left out")
     assert "weight SDS beyond +/-7 (outside the NCMP validation range) (7 records)" in reading
 
@@ -353,7 +387,7 @@ def _simulated_counts(seed=11, n=4000, r=(-1.2, 0.03), y6=(-0.5, 0.01)):
 
 def test_trend_model_matches_a_record_level_logistic_regression():
     counts = _simulated_counts(n=300)
-    model = obesity.trend_model(counts)
+    model = trend_model(counts)
     records = counts.loc[counts.index.repeat(counts["denominator"])].copy()
     position = records.groupby(level=0).cumcount()
     records["y"] = (position < records["excess_weight"]).astype(float)
@@ -367,53 +401,61 @@ def test_trend_model_matches_a_record_level_logistic_regression():
     assert ors.iloc[2] == pytest.approx(np.exp(direct.params[3]), rel=1e-6)
     assert ors.iloc[3] == pytest.approx(np.exp(direct.params[2] + 2023 * direct.params[3]),
                                         rel=1e-6)
-    assert model.formula == "count + failures ~ year * year6"
+    assert model.formula == "count + _failures ~ year + year6 + year:year6"  # = year * year6
+    assert text.formula(SimpleNamespace(model=model)) == "count + failures ~ year * year6"
 
 
 def test_trend_model_recovers_known_odds_ratios():
-    model = obesity.trend_model(_simulated_counts(n=200_000))
+    model = trend_model(_simulated_counts(n=200_000))
     table = model.odds_ratios
-    assert list(table["term"].str.split(":").str[0]) == ["Reception", "Year 6", "Year 6 against "
+    labels = [text.term_label(t, y, SimpleNamespace(model=model))
+              for t, y in zip(table["term"], table["school_year"], strict=True)]
+    assert [label.split(":")[0] for label in labels] == ["Reception", "Year 6", "Year 6 against "
                                                          "Reception", "Year 6 against Reception"]
+    assert labels[3] == "Year 6 against Reception: odds in 2023/24"
+    assert table["direction"].tolist()[:2] == ["rising", "rising"]
     assert table["odds_ratio"].iloc[0] == pytest.approx(np.exp(0.03), abs=0.002)
     assert table["odds_ratio"].iloc[1] == pytest.approx(np.exp(0.01), abs=0.002)
     assert table["odds_ratio"].iloc[2] == pytest.approx(np.exp(-0.02), abs=0.002)
     assert (table["lower"] < table["odds_ratio"]).all() and (table["odds_ratio"] < table["upper"]).all()
-    reading = obesity.trend_reading(model)
+    reading = text.trend(SimpleNamespace(model=model))
     assert "In Reception, the odds of excess weight rose by" in reading
     assert "differs between Reception and Year 6" in reading
 
 
 def test_trend_model_scales_standard_errors_by_the_dispersion():
-    calm = obesity.trend_model(_simulated_counts(n=3000))
+    calm = trend_model(_simulated_counts(n=3000))
     counts = _simulated_counts(n=3000)
     rng = np.random.default_rng(4)
     noisy = counts.assign(excess_weight=np.clip(
         counts["excess_weight"] + rng.normal(0, 120, len(counts)).round().astype(int), 0, 3000))
-    model = obesity.trend_model(noisy)
-    assert model.fit.dispersion > 3 and "quasi-binomial" in model.fit.reason
+    model = trend_model(noisy)
+    assert model.fit.dispersion > 3 and model.kind == "quasi-binomial"
+    assert "so standard errors were scaled by the dispersion (quasi-binomial)" in text.trend(
+        SimpleNamespace(model=model))
     assert model.fit.result.scale == pytest.approx(model.fit.dispersion)
     unscaled = sm.GLM.from_formula("count + failures ~ year * year6", data=model.data,
                                    family=sm.families.Binomial()).fit()
     np.testing.assert_allclose(model.fit.result.bse, unscaled.bse * np.sqrt(model.fit.dispersion),
                                rtol=1e-6)
-    assert calm.fit.reason.startswith("binomial model; Pearson dispersion")
+    assert calm.kind == "binomial"
+    assert "Model: binomial model; Pearson dispersion" in text.trend(SimpleNamespace(model=calm))
     assert calm.fit.result.scale == 1
 
 
 def test_trend_model_one_school_year_and_bad_input():
     counts = _simulated_counts()
-    model = obesity.trend_model(counts[counts["school_year"] == "6"])
+    model = trend_model(counts[counts["school_year"] == "6"])
     assert len(model.odds_ratios) == 1 and model.school_years == ["6"]
     with pytest.raises(ValueError, match="indicator"):
-        obesity.trend_model(counts, indicator="healthy")
+        trend_model(counts, indicator="healthy")
     with pytest.raises(ValueError, match="three years"):
-        obesity.trend_model(counts[counts["year"] < 2008])
+        trend_model(counts[counts["year"] < 2008])
 
 
 def test_project_prevalence_intervals():
-    model = obesity.trend_model(_simulated_counts())
-    out = obesity.project_prevalence(model, 2029)
+    model = trend_model(_simulated_counts())
+    out = project_prevalence(model, 2029)
     assert out["year"].max() == 2029 and set(out["school_year"]) == {"R", "6"}
     future = out[out["projected"]]
     assert future["year"].min() == 2024
@@ -425,10 +467,10 @@ def test_project_prevalence_intervals():
     both = out[~out["projected"]].merge(fitted, on=["year", "school_year"])
     assert len(both) == len(fitted)
     np.testing.assert_allclose(both["value"], both["fitted"], rtol=1e-9)
-    pd.testing.assert_frame_equal(out, obesity.project_prevalence(model, 2029))  # seeded
+    pd.testing.assert_frame_equal(out, project_prevalence(model, 2029))  # seeded
     with pytest.raises(ValueError, match="to_year"):
-        obesity.project_prevalence(model, 2020)
-    assert "2029/30" in obesity.projection_reading(out, model)
+        project_prevalence(model, 2020)
+    assert "2029/30" in text.projection(SimpleNamespace(model=model, projection=out))
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,7 +485,7 @@ def test_project_prevalence_intervals():
     (5, 56, 0, 29, -0.0381, 0.1926),
 ])
 def test_difference_ci_newcombe_table_ii(x1, n1, x2, n2, lower, upper):
-    lo, hi = obesity.difference_ci(x2, n2, x1, n1)
+    lo, hi = difference_ci(x2, n2, x1, n1)
     assert float(lo) == pytest.approx(lower, abs=5e-5)
     assert float(hi) == pytest.approx(upper, abs=5e-5)
 
@@ -455,14 +497,15 @@ def test_cohort_change_pairs_reception_with_year_6_six_years_later():
         rows.append({"year": year, "school_year": sy, "sex": "persons",
                      "indicator": "excess_weight", "count": float(count), "denominator": 1000.0,
                      "value": count / 10, "lower": np.nan, "upper": np.nan})
-    out = obesity.cohort_change(pd.DataFrame(rows))
+    out = cohort_change(pd.DataFrame(rows))
     assert out["reception_academic_year"].tolist() == ["2010/11", "2012/13"]
     assert out["year6_academic_year"].tolist() == ["2016/17", "2018/19"]
     assert out["change"].tolist() == pytest.approx([15.0, 14.0])
-    lo, hi = obesity.difference_ci(200, 1000, 350, 1000)
+    lo, hi = difference_ci(200, 1000, 350, 1000)
     assert out["change_lower"].iloc[0] == pytest.approx(lo * 100)
     assert out["change_upper"].iloc[0] == pytest.approx(hi * 100)
-    reading = obesity.cohort_reading(out)
+    reading = text.cohorts(SimpleNamespace(cohorts=out, indicator="excess_weight",
+                                           confidence=0.95))
     assert reading.startswith("Of the year group in Reception in 2012/13, 19.0% had excess weight")
     assert "change of 14.0 percentage points" in reading
 
@@ -477,10 +520,10 @@ def test_inequality_matches_stats_sii_and_gradient_is_protected():
               for d in range(1, 11) for y in (2016, 2017, 2018)]
     frames.append(make_records(rng.normal(0, 1, 100), decile=3, year=2015))  # outside the pool
     ncmp = extract(pd.concat(frames, ignore_index=True))
-    table = obesity.inequality(ncmp, pooled_years=3)
+    table = inequality(ncmp, pooled_years=3)
     row = table.iloc[0]
     assert row["period"] == "2016/17 to 2018/19" and row["deciles"] == 10
-    counts = obesity.bmi_counts(ncmp.records[ncmp.records["year"] >= 2016], ["imd_decile"])
+    counts = bmi_counts(ncmp.records[ncmp.records["year"] >= 2016], ["imd_decile"])
     lower, upper = stats.wilson_ci(counts["excess_weight"], counts["denominator"])
     expected = stats.sii(counts["imd_decile"], counts["denominator"],
                          counts["excess_weight"] / counts["denominator"], lower, upper,
@@ -488,18 +531,19 @@ def test_inequality_matches_stats_sii_and_gradient_is_protected():
     assert row["sii"] == pytest.approx(expected["sii"])
     assert row["sii_lower"] == pytest.approx(expected["sii_lower"])
     assert row["sii"] > 0  # more excess weight in the most deprived deciles
-    assert "higher in more deprived areas" in obesity.inequality_reading(table)
-    gradient = obesity.deprivation_gradient(ncmp)
+    assert "higher in more deprived areas" in text.inequality(
+        SimpleNamespace(inequality=table, indicator="excess_weight", confidence=0.95))
+    gradient = deprivation_gradient(ncmp)
     assert not gradient["count"].isin([1, 2, 3, 4]).any()
-    line = obesity.gradient_line(ncmp, "R")
+    line = gradient_line(ncmp, "R")
     assert line["value"].iloc[0] > line["value"].iloc[-1]
 
 
 def test_inequality_needs_five_deciles():
     ncmp = extract(pd.concat([make_records(np.linspace(-1, 2, 50), decile=d) for d in (1, 2, 3)],
                              ignore_index=True))
-    row = obesity.inequality(ncmp).iloc[0]
-    assert np.isnan(row["sii"]) and "fewer than 5 deciles" in row["note"]
+    row = inequality(ncmp).iloc[0]
+    assert np.isnan(row["sii"]) and "fewer than 5 deciles" in text.inequality_note(row["note"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -520,7 +564,8 @@ def test_published_checks_readings():
                                                     "per 1000 live births"],
         "period": ["not stated (about 2018/19)", "2013/14", "2014/15", "2017-19"],
         "source": ["Doc line 1"] * 4})
-    out = obesity.published_checks(published, table).set_index("figure_id")
+    out = published_checks(published, table).set_index("figure_id")
+    out["reading"] = [text.check_reading(row, 0.95) for _, row in out.iterrows()]
     assert out.at["a", "reading"] == ("published 25.8%, this data 25.9% (95% CI 24.4-27.4): "
                                       "within the interval")
     assert out.at["a", "within"] is True
@@ -565,7 +610,7 @@ def _write_folder(folder: Path) -> None:
                          "Indicator Name": name, "Parent Code": "", "Parent Name": "",
                          "Area Code": ENGLAND, "Area Name": "England", "Area Type": "England",
                          "Sex": "Persons", "Age": "4-5 yrs", "Category Type": "",
-                         "Category": "", "Time period": obesity.academic_year_label(year),
+                         "Category": "", "Time period": academic_year_label(year),
                          "Value": value, "Lower CI 95.0 limit": value - 0.1,
                          "Upper CI 95.0 limit": value + 0.1, "Lower CI 99.8 limit": value - 0.2,
                          "Upper CI 99.8 limit": value + 0.2, "Count": value * 6000,
@@ -581,26 +626,39 @@ def _write_folder(folder: Path) -> None:
     }).to_csv(folder / "published_figures.csv", index=False)
 
 
+def _figure_parts(shown):
+    """(alt text, data of the CSV download) of a display.figure."""
+    html_text = shown.data
+    alt = html.unescape(re.search(r'alt="([^"]*)"', html_text)[1])
+    payload = re.search(r'href="data:text/csv;base64,([^"]+)"', html_text)[1]
+    return alt, pd.read_csv(io.StringIO(base64.b64decode(payload).decode()), comment="#")
+
+
+def _table_header(shown):
+    return [html.unescape(h) for h in re.findall(r"<th>([^<]*)</th>", shown.data)]
+
+
 def test_load_and_every_table_on_files(tmp_path):
     _write_folder(tmp_path)
     ncmp = obesity.load(tmp_path, STOKE, school_years=["R", "6"], years=[])
     assert ncmp.family == [STOKE] and ncmp.years == list(range(2012, 2019))
     assert len(ncmp.published) == 1
-    table = obesity.prevalence_table(ncmp)
+    table = prevalence_table(ncmp)
     assert set(table["comparison"]) <= {"better", "similar", "worse", "higher", "lower",
                                         "not compared"}
-    checks = obesity.published_checks(ncmp.published, table)
-    assert checks["reading"].iloc[0].startswith("published 30.0%, this data ")
+    results = obesity.analyse(ncmp, projection_year="2021/22")
+    checks = results.checks
+    assert text.check_reading(checks.iloc[0], 0.95).startswith("published 30.0%, this data ")
     for school_year in ncmp.school_years:
-        chart = obesity.trend_chart(table, ncmp, checks, school_year)
-        assert ("published figures shown as diamonds" in chart.alt) == (school_year == "R")
-        assert "\n" not in chart.alt
-        assert set(chart.data["series"]) == {"Stoke-on-Trent: excess weight",
-                                             "Stoke-on-Trent: obese", "England: excess weight",
-                                             "England: obese"}
-        assert not chart.data["count"].isin([1, 2, 3, 4]).any()
-    shown = obesity.display_prevalence(table[table["year"] == 2018])
-    assert list(shown.columns[:4]) == ["Year", "School year", "Children", "Measure"]
+        alt, data = _figure_parts(figures.trend_chart(results, school_year))
+        assert ("published figures shown as diamonds" in alt) == (school_year == "R")
+        assert "\n" not in alt
+        assert set(data["series"]) == {"Stoke-on-Trent: excess weight",
+                                       "Stoke-on-Trent: obese", "England: excess weight",
+                                       "England: obese"}
+        assert not data["count"].isin([1, 2, 3, 4]).any()
+    shown = _table_header(figures.latest_table(results))
+    assert shown[:4] == ["Year", "School year", "Children", "Measure"]
     only_y6 = obesity.load(tmp_path, TAMWORTH, school_years=["6"],
                            years=["2017/18", "2018/19"])
     assert only_y6.family == [STAFFS, *DISTRICTS] and only_y6.years == [2017, 2018]
@@ -618,10 +676,11 @@ def test_default_data_reproduces_published_percentages(area):
     counts of obese children in 2013/14, 744 and 889, are not: 744 would be about twice the
     Reception obesity rate published for the next year, so no data can match both.)"""
     ncmp = obesity.load(DATA, area)
-    checks = obesity.published_checks(ncmp.published, obesity.prevalence_table(ncmp))
+    checks = published_checks(ncmp.published, prevalence_table(ncmp))
     percentages = checks[checks["unit"] == "percent"]
     assert len(percentages) >= 2
-    assert percentages["within"].eq(True).all(), percentages["reading"].tolist()
+    assert percentages["within"].eq(True).all(), [text.check_reading(row, 0.95)
+                                                  for _, row in percentages.iterrows()]
 
 
 def test_latest_reading_wording():
@@ -632,8 +691,9 @@ def test_latest_reading_wording():
                      "count": count, "denominator": 1000.0, "value": count / 10,
                      "lower": count / 10 - 2.0, "upper": count / 10 + 2.0, "england": england,
                      "comparison": comparison})
-    text = obesity.latest_reading(pd.DataFrame(rows), "Stoke-on-Trent")
-    assert text == ("In 2018/19, 25.0% of Reception children in Stoke-on-Trent were overweight or "
+    words = text.latest(SimpleNamespace(table=pd.DataFrame(rows), area_name="Stoke-on-Trent",
+                                        confidence=0.95))
+    assert words == ("In 2018/19, 25.0% of Reception children in Stoke-on-Trent were overweight or "
                     "obese (250 of 1,000; 95% CI 23.0% to 27.0%), worse than England (22.0%). "
                     "10.0% were obese, similar to England (10.0%).")
 
@@ -645,3 +705,112 @@ def test_runs_yml_declares_every_file_the_chapter_reads():
     entries = [e for e in spec["runs"] if e["template"] == "obesity.ipynb"]
     assert len(entries) == 1 and entries[0]["foreach_area"] == "jsna_areas"
     assert set(obesity.FILES) <= set(entries[0]["reads"])
+
+
+# --------------------------------------------------------------------------------------------
+# the chapter's shape: analyse gives numbers and verdicts, text gives the words
+# --------------------------------------------------------------------------------------------
+
+#: Strings analyse() may return: verdicts and keys (free text from the input files is allowed
+#: only in the published figures' own columns).
+VERDICTS = {"worse", "better", "similar", "higher", "lower", "not compared", "rising", "falling",
+            "no clear change", "clear", "could be chance", "too few deciles",
+            "decile empty or full", "no year", "other measure", "year not in data", "percent",
+            "count", "per_year", "interaction", "latest", ""}
+
+
+def _strings(value):
+    if isinstance(value, pd.DataFrame):
+        for column in value.columns:
+            if value[column].dtype == object:
+                yield from (v for v in value[column] if isinstance(v, str))
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            if field.name != "fit":
+                yield from _strings(getattr(value, field.name))
+    elif isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        yield from (v for v in value if isinstance(v, str))
+
+
+def test_analyse_returns_numbers_and_verdicts_not_sentences(tmp_path):
+    _write_folder(tmp_path)
+    results = obesity.analyse(obesity.load(tmp_path, STOKE), projection_year="2021/22")
+    assert dataclasses.is_dataclass(results)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        results.measured = 0
+    checks = results.checks.drop(columns=["figure_id", "indicator", "period", "unit", "source"])
+    found = set(_strings(dataclasses.replace(results, checks=checks)))
+    labels = {results.area_code, results.area_name, "R", "6", "persons", "male", "female",
+              *INDICATOR_KEYS}
+    sentences = {s for s in found - VERDICTS - labels
+                 if not re.fullmatch(r"\d{4}/\d{2}( to \d{4}/\d{2})?", s)}
+    assert sentences == set()
+    assert set(results.table["comparison"]) <= VERDICTS
+    assert set(results.model.odds_ratios["direction"]) <= {"rising", "falling", "no clear change"}
+    assert results.model.fit_verdict in {"ok", "poor fit"}
+    assert results.model.kind in {"binomial", "quasi-binomial"}
+
+
+INDICATOR_KEYS = ["underweight", "overweight", "obese", "severely_obese", "excess_weight"]
+
+
+def test_text_takes_its_words_from_the_phrase_table(monkeypatch):
+    rows = [{"year": 2018, "school_year": "R", "sex": "persons", "indicator": indicator,
+             "count": 250.0, "denominator": 1000.0, "value": 25.0, "lower": 23.0, "upper": 27.0,
+             "england": 22.0, "comparison": comparison}
+            for indicator, comparison in (("excess_weight", "worse"), ("obese", "not compared"))]
+    results = SimpleNamespace(table=pd.DataFrame(rows), area_name="Somewhere", confidence=0.9)
+    assert "worse than England (22.0%)" in text.latest(results)
+    assert "90% CI 23.0% to 27.0%" in text.latest(results)
+    assert "25.0% were obese, not compared with England." in text.latest(results)
+    monkeypatch.setitem(text.PHRASES, "worse", "poorer than")
+    assert "poorer than England (22.0%)" in text.latest(results)
+
+
+@pytest.mark.parametrize("verdict, words", [
+    ("higher", "higher in more deprived areas"),
+    ("lower", "lower in more deprived areas"),
+    ("similar", "not clearly different between more and less deprived areas"),
+])
+def test_inequality_text_turns_the_gradient_verdict_into_words(verdict, words):
+    table = pd.DataFrame([{"school_year": "6", "sii": 5.0, "sii_lower": 1.0, "sii_upper": 9.0,
+                           "rii": 1.5, "rii_lower": 1.1, "rii_upper": 2.0, "note": "",
+                           "gradient": verdict}])
+    said = text.inequality(SimpleNamespace(inequality=table, indicator="excess_weight",
+                                          confidence=0.95))
+    assert said.startswith(f"Year 6: excess weight is {words}. The modelled gap")
+    assert "is 5.0 percentage points (95% CI 1.0 to 9.0)" in said and "1.50 times" in said
+
+
+def test_trend_text_reads_direction_and_evidence():
+    counts = _simulated_counts(n=300, r=(-1.2, 0.0), y6=(-0.5, 0.0))
+    model = trend_model(counts)
+    said = text.trend(SimpleNamespace(model=model))
+    first = model.odds_ratios.iloc[0]
+    assert first["evidence"] == "could be chance"
+    assert ("In Reception, the odds of excess weight "
+            f"{'rose' if first['percent_change'] > 0 else 'fell'} by") in said
+    assert ", which could be chance: the interval includes no change." in said
+    assert "There is no clear evidence that the yearly change differs" in said
+
+
+def test_projection_text_flags_a_poor_fit():
+    model = SimpleNamespace(data=pd.DataFrame({"year": [2010, 2023]}), confidence=0.95,
+                            indicator="excess_weight", fit=SimpleNamespace(dispersion=3.4),
+                            fit_verdict="poor fit")
+    future = pd.DataFrame({"school_year": ["R"], "year": [2029], "academic_year": ["2029/30"],
+                           "value": [25.0], "lower_ci": [23.0], "upper_ci": [27.0],
+                           "lower_pi": [22.0], "upper_pi": [28.0], "cohort": [3000]})
+    said = text.projection(SimpleNamespace(model=model, projection=future))
+    assert said.startswith("If the trend since 2010/11 continues unchanged: 25.0% of Reception "
+                           "children would have excess weight in 2029/30 (95% CI for the trend "
+                           "23.0% to 27.0%; allowing for chance variation in a year group of "
+                           "3,000 children, 22.0% to 28.0%).")
+    assert said.endswith("The model fits poorly (the years vary 3.4 times as much as chance "
+                         "alone would explain); treat the projection with caution.")
+    fine = text.projection(SimpleNamespace(model=SimpleNamespace(**{**vars(model),
+                                                                   "fit_verdict": "ok"}),
+                                           projection=future))
+    assert "fits poorly" not in fine

@@ -1,0 +1,359 @@
+"""The childhood obesity page's charts and tables: one function per figure or table,
+``f(results) -> display object`` (house style: :mod:`jsnalib.report.plots`; page elements:
+:mod:`jsnalib.report.display`).
+
+A function for a school year the page does not show returns None (nothing is displayed).
+Column formats live once, in :data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML
+
+from jsnalib.indicators.ncmp import INDICATORS
+from jsnalib.inputs.periods import academic_year_label
+from jsnalib.methods import disclosure
+from jsnalib.report import display
+from jsnalib.report import plots as house
+from jsnalib.report.format import p_value, percent
+
+from . import text
+from .analyse import Results
+from .load import DATA_FILES, SCHOOL_YEARS, SEXES, Inputs
+
+#: Number formats of the page's tables, by column name (interval limits: see :func:`_formats`).
+FORMATS = {"Number": "{:,.0f}", "Measured": "{:,.0f}", "%": "{:.1f}", "England %": "{:.1f}",
+           "Reception": "{:,.0f}", "Year 6": "{:,.0f}", "All records": "{:,.0f}",
+           "% of records measured": "{:.2f}", "Odds ratio": "{:.3f}", "Projected %": "{:.1f}",
+           "Prediction interval lower": "{:.1f}", "Prediction interval upper": "{:.1f}",
+           "Year group size assumed": "{:,.0f}", "SII (percentage points)": "{:.1f}",
+           "RII": "{:.2f}", "Reception: number": "{:,.0f}", "Reception: measured": "{:,.0f}",
+           "Year 6: number": "{:,.0f}", "Year 6: measured": "{:,.0f}", "Reception %": "{:.1f}",
+           "Year 6 %": "{:.1f}", "Change (percentage points)": "{:.1f}"}
+
+
+def _formats(table: pd.DataFrame) -> dict[str, str]:
+    """Format strings for a table's columns: :data:`FORMATS`, and interval limits with the
+    decimals of their estimate (3 for odds ratios, 2 for the RII, else 1)."""
+    out = {}
+    for column in table.columns:
+        if column in FORMATS:
+            out[column] = FORMATS[column]
+        elif " CI " in column or column.endswith("CI lower") or column.endswith("CI upper"):
+            decimals = 3 if "Odds ratio" in table.columns else 2 if column.startswith("RII") \
+                else 1
+            out[column] = f"{{:.{decimals}f}}"
+    return out
+
+
+def _safe(frame: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
+    """The last check before a table of record-derived counts reaches the page."""
+    return disclosure.assert_disclosure_safe(frame, [c for c in counts if c in frame.columns])
+
+
+def _table(data: pd.DataFrame, caption: str, name: str,
+           download: pd.DataFrame | None = None) -> HTML:
+    return display.table(data, caption, name, _formats(data), download=download)
+
+
+def _figure(fig, alt: str, caption: str, data: pd.DataFrame, name: str) -> HTML:
+    return display.figure(fig, alt.replace("\n", ", "), caption, data, name)
+
+
+# --------------------------------------------------------------------------------------------
+# the data notice
+# --------------------------------------------------------------------------------------------
+
+def data_notice(inputs: Inputs) -> HTML:
+    """The box naming the data files read and whether they are the synthetic default."""
+    return display.data_notice(inputs.data_dir, DATA_FILES)
+
+
+# --------------------------------------------------------------------------------------------
+# tables
+# --------------------------------------------------------------------------------------------
+
+def exclusions_table(results: Results) -> HTML:
+    """Measurements left out, by reason and school year."""
+    table = results.exclusions
+    described = text.reason_descriptions(results)
+    out = table.drop(columns="reason").rename(columns={"All": "All records",
+                                                       "percent": "% of records measured"})
+    out.insert(0, "Reason (rule applied)", table["reason"].map(described).where(
+        table["reason"] != "implausible", text.TEMPLATES["any excluded"]))
+    shown = _safe(out, ["Reception", "Year 6", "All records"])
+    return _table(shown, f"Measurements left out, {results.area_name}, by reason and school "
+                         f"year. {text.TEMPLATES['not shown']}", "obesity-exclusions")
+
+
+def _prevalence(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Reader-facing columns of prevalence rows (labels, not codes)."""
+    label = text.ci_label(level)
+    out = pd.DataFrame({
+        "Year": table["academic_year"],
+        "School year": table["school_year"].map(SCHOOL_YEARS),
+        "Children": table["sex"].map(SEXES),
+        "Measure": table["indicator"].map(lambda k: INDICATORS[k].label),
+        "Number": table["count"],
+        "Measured": table["denominator"],
+        "%": table["value"],
+        f"{label} lower": table["lower"],
+        f"{label} upper": table["upper"],
+        "England %": table["england"],
+        "Compared with England": table["comparison"],
+    })
+    return _safe(out, ["Number", "Measured"])
+
+
+def latest_table(results: Results) -> HTML:
+    """Every weight category in the latest year; the download holds every year."""
+    table = results.table
+    latest = _prevalence(table[table["year"] == table["year"].max()], results.confidence)
+    return _table(latest, f"Weight categories in {latest['Year'].iloc[0]}, {results.area_name}. "
+                          f"The download holds every year. {text.TEMPLATES['not shown']}",
+                  "obesity-latest", download=_prevalence(table, results.confidence))
+
+
+def published_table(results: Results) -> HTML | None:
+    """The published figures beside this data (None when there are none)."""
+    checks = results.checks
+    if checks.empty:
+        return None
+    shown = pd.DataFrame({
+        "Published figure": checks["indicator"], "Period": checks["period"],
+        "Comparison": [text.check_reading(row, results.confidence)
+                       for _, row in checks.iterrows()],
+        "Source": checks["source"]})
+    return display.table(shown, "Published figures and this data", "obesity-published")
+
+
+def odds_ratio_table(results: Results) -> HTML:
+    """The odds ratios of the trend model."""
+    model = results.model
+    label = text.ci_label(model.confidence)
+    table = model.odds_ratios
+    shown = pd.DataFrame({
+        "Comparison": [text.term_label(t, s, results)
+                       for t, s in zip(table["term"], table["school_year"], strict=True)],
+        "Odds ratio": table["odds_ratio"], f"{label} lower": table["lower"],
+        f"{label} upper": table["upper"],
+        "p-value": [p_value(p) for p in table["p_value"]]})
+    what = text.what(model.indicator)
+    return _table(shown, f"{what[0].upper()}{what[1:]} trend, {results.area_name}: odds ratios "
+                         f"from the model {text.formula(results)}", "obesity-odds-ratios")
+
+
+def projection_table(results: Results) -> HTML:
+    """The projected years: value, interval for the trend and prediction interval."""
+    label = text.ci_label(results.confidence)
+    future = results.projection[results.projection["projected"]]
+    shown = pd.DataFrame({
+        "School year": future["school_year"].map(SCHOOL_YEARS),
+        "Year": future["academic_year"], "Projected %": future["value"],
+        f"{label} lower (trend)": future["lower_ci"], f"{label} upper (trend)": future["upper_ci"],
+        "Prediction interval lower": future["lower_pi"],
+        "Prediction interval upper": future["upper_pi"],
+        "Year group size assumed": future["cohort"]}).reset_index(drop=True)
+    what = text.what(results.model.indicator)
+    return _table(shown, f"Projected {what}, {results.area_name}", "obesity-projection-table")
+
+
+def inequality_table(results: Results) -> HTML:
+    """The slope and relative indices of inequality, per school year."""
+    label = text.ci_label(results.confidence)
+    table = results.inequality
+    shown = pd.DataFrame({
+        "Years": table["period"], "School year": table["school_year"].map(SCHOOL_YEARS),
+        "Deciles": table["deciles"],
+        "SII (percentage points)": table["sii"], f"SII {label} lower": table["sii_lower"],
+        f"SII {label} upper": table["sii_upper"], "RII": table["rii"],
+        f"RII {label} lower": table["rii_lower"], f"RII {label} upper": table["rii_upper"],
+        "Note": table["note"].map(text.inequality_note)})
+    return _table(shown, f"Inequality in {text.what(results.indicator)}, {results.area_name}",
+                  "obesity-sii")
+
+
+def deciles_table(results: Results) -> HTML:
+    """Prevalence of the measure by deprivation decile and school year."""
+    label = text.ci_label(results.confidence)
+    part = results.gradient[results.gradient["indicator"] == results.indicator]
+    shown = _safe(pd.DataFrame({
+        "Years": part["period"], "School year": part["school_year"].map(SCHOOL_YEARS),
+        "IMD decile (1 = most deprived)": part["imd_decile"], "Number": part["count"],
+        "Measured": part["denominator"], "%": part["value"], f"{label} lower": part["lower"],
+        f"{label} upper": part["upper"]}).reset_index(drop=True), ["Number", "Measured"])
+    what = text.what(results.indicator)
+    return _table(shown, f"{what[0].upper()}{what[1:]} by deprivation decile, "
+                         f"{results.area_name}. {text.TEMPLATES['not shown']}", "obesity-deciles")
+
+
+def cohort_table(results: Results) -> HTML | None:
+    """Each year group in Reception and six years later in Year 6 (None when there is none)."""
+    cohorts = results.cohorts
+    if cohorts.empty:
+        return None
+    label = text.ci_label(results.confidence)
+    shown = _safe(pd.DataFrame({
+        "In Reception": cohorts["reception_academic_year"],
+        "Reception: number": cohorts["reception_count"],
+        "Reception: measured": cohorts["reception_denominator"],
+        "Reception %": cohorts["reception_value"],
+        "In Year 6": cohorts["year6_academic_year"],
+        "Year 6: number": cohorts["year6_count"],
+        "Year 6: measured": cohorts["year6_denominator"],
+        "Year 6 %": cohorts["year6_value"],
+        "Change (percentage points)": cohorts["change"],
+        f"Change {label} lower": cohorts["change_lower"],
+        f"Change {label} upper": cohorts["change_upper"]}),
+        ["Reception: number", "Reception: measured", "Year 6: number", "Year 6: measured"])
+    return _table(shown, f"Year groups from Reception to Year 6, {results.area_name}. "
+                         f"{text.TEMPLATES['not shown']}", "obesity-cohort-table")
+
+
+# --------------------------------------------------------------------------------------------
+# charts
+# --------------------------------------------------------------------------------------------
+
+def trend_chart(results: Results, school_year: str) -> HTML | None:
+    """Excess weight and obesity by year for one school year: the area and England, with the
+    published figures as diamonds (None when the page does not show that school year)."""
+    if school_year not in results.school_years:
+        return None
+    area, table, england = results.area_name, results.table, results.england
+    rows = table[(table["sex"] == "persons") & (table["school_year"] == school_year)
+                 & table["indicator"].isin(["excess_weight", "obese"])]
+    local = rows.assign(series=rows["indicator"].map(
+        {"excess_weight": f"{area}: excess weight", "obese": f"{area}: obese"}))
+    england = england[(england["school_year"] == school_year)
+                      & england["indicator"].isin(["excess_weight", "obese"])
+                      & england["year"].isin(rows["year"])]
+    england = england.assign(
+        series=england["indicator"].map({"excess_weight": "England: excess weight",
+                                         "obese": "England: obese"}),
+        academic_year=[academic_year_label(y) for y in england["year"]])
+    columns = ["academic_year", "series", "count", "denominator", "value", "lower", "upper"]
+    # the area's series first, so that it takes the house palette's first colours
+    data = pd.concat([local.sort_values(["indicator", "year"])[columns],
+                      england.sort_values(["indicator", "year"]).reindex(columns=columns)],
+                     ignore_index=True)
+    checks = results.checks
+    shown = checks[(checks["school_year"] == school_year) & (checks["kind"] == "percent")
+                   & checks["year"].isin(rows["year"])]
+    published = pd.DataFrame({"x": [academic_year_label(y) for y in shown["year"]],
+                              "value": shown["published"].to_numpy(float),
+                              "label": [f"published {percent(v)}" for v in shown["published"]]})
+    name = SCHOOL_YEARS[school_year]
+    fig, alt = house.trend_chart(
+        data, x="academic_year", value="value", lower="lower", upper="upper", series="series",
+        title=f"{name}: excess weight and obesity\n{area} and England",
+        ylabel="Children (%)", xlabel="Academic year", published=published)
+    fig.axes[0].legend(loc="lower center", ncol=3, fontsize=7)  # below the lines, not over them
+    return _figure(fig, alt, f"{name}: excess weight and obesity by year, {area} and England "
+                             "(England: Fingertips).", data, f"obesity-trend-{school_year}")
+
+
+def projection_chart(results: Results) -> HTML:
+    """Observed prevalence (points with intervals), the fitted trend and its projection with
+    confidence (darker) and prediction (lighter) bands, one colour per school year."""
+    model, projection, area = results.model, results.projection, results.area_name
+    fig, ax = house.plt.subplots()
+    table = results.table
+    observed = table[(table["sex"] == "persons") & (table["indicator"] == model.indicator)]
+    what = text.what(model.indicator)
+    label = text.ci_label(model.confidence)
+    for i, school_year in enumerate(model.school_years):
+        colour = house.PALETTE[i]
+        fitted = projection[projection["school_year"] == school_year]
+        future = fitted[fitted["projected"]]
+        obs = observed[observed["school_year"] == school_year]
+        name = SCHOOL_YEARS[school_year]
+        ax.errorbar(obs["year"], obs["value"],
+                    yerr=np.vstack([obs["value"] - obs["lower"], obs["upper"] - obs["value"]]),
+                    fmt="o", ms=3, color=colour, capsize=2, label=f"{name}: observed")
+        ax.plot(fitted["year"], fitted["value"], color=colour, lw=1.5,
+                label=f"{name}: modelled trend")
+        ax.fill_between(future["year"], future["lower_pi"], future["upper_pi"], color=colour,
+                        alpha=0.12, linewidth=0, label=f"{name}: prediction interval")
+        ax.fill_between(future["year"], future["lower_ci"], future["upper_ci"], color=colour,
+                        alpha=0.3, linewidth=0, label=f"{name}: {label} for the trend")
+    last = int(model.data["year"].max())
+    ax.axvline(last + 0.5, color="grey", lw=1, ls="--")
+    ticks = projection["year"].unique()[::-2][::-1]  # every other year, ending on the last
+    ax.set_xticks(ticks, [academic_year_label(y) for y in ticks], rotation=45)
+    end = academic_year_label(projection["year"].max())
+    ax.set_title(f"{INDICATORS[model.indicator].label.split(' (')[0]}: trend and projection "
+                 f"to {end}\n{area}")
+    ax.set_xlabel("Academic year (dashed line: end of data)")
+    ax.set_ylabel("Children (%)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="lower left", fontsize=7, ncol=2)
+    fig.tight_layout()
+    ends = projection[projection["year"] == projection["year"].max()]
+    alt = (f"Chart: {what} by academic year with a modelled trend projected to {end}. " +
+           "; ".join(f"{SCHOOL_YEARS[r['school_year']]}: {r['value']:.1f}% in {end} "
+                     f"(prediction interval {r['lower_pi']:.1f}% to {r['upper_pi']:.1f}%)"
+                     for _, r in ends.iterrows()) + ".")
+    data = projection.merge(
+        observed[["year", "school_year", "count", "denominator", "value", "lower", "upper"]]
+        .rename(columns={"value": "observed", "lower": "observed_lower",
+                         "upper": "observed_upper"}),
+        on=["year", "school_year"], how="left")
+    title = INDICATORS[model.indicator].label.split(" (")[0]
+    return display.figure(fig, alt, f"{title}: observed, modelled trend and projection to {end}, "
+                                    f"{area}.", data, "obesity-projection")
+
+
+def gradient_chart(results: Results, school_year: str) -> HTML | None:
+    """Prevalence by IMD decile with intervals and the SII line, for one school year (None
+    when the page does not show that school year)."""
+    if school_year not in results.school_years:
+        return None
+    gradient, indicator = results.gradient, results.indicator
+    part = gradient[(gradient["school_year"] == school_year)
+                    & (gradient["indicator"] == indicator)].sort_values("imd_decile")
+    shown = part.dropna(subset=["value"])
+    what = text.what(indicator)
+    lines = results.gradient_lines
+    fitted = lines[(lines["school_year"] == school_year)
+                   & lines["imd_decile"].isin(shown["imd_decile"])].drop(columns="school_year")
+    name = SCHOOL_YEARS[school_year]
+    fig, alt = house.gradient_chart(
+        shown, group="imd_decile", value="value", lower="lower", upper="upper",
+        title=f"{name}: {what} by deprivation decile\n{results.area_name}, "
+              f"{part['period'].iloc[0]}",
+        xlabel="IMD decile of home area (1 = most deprived)", ylabel="Children (%)",
+        fitted=fitted)
+    return _figure(fig, alt, f"{name}: {what} by deprivation decile with the fitted SII line, "
+                             f"{results.area_name}.", part.drop(columns=["school_year"]),
+                   f"obesity-deprivation-{school_year}")
+
+
+def cohort_chart(results: Results) -> HTML | None:
+    """Each year group's prevalence in Reception and six years later in Year 6 (None when no
+    year group was measured in both)."""
+    cohorts = results.cohorts
+    if cohorts.empty:
+        return None
+    what = text.what(results.indicator)
+    frames = []
+    for stage, label in (("reception", "In Reception"), ("year6", "In Year 6, six years later")):
+        frames.append(pd.DataFrame({
+            "cohort": cohorts["reception_academic_year"],
+            "series": label,
+            "measured_in": cohorts[f"{stage}_academic_year"] if stage == "year6"
+            else cohorts["reception_academic_year"],
+            **{k: cohorts[f"{stage}_{k}"] for k in ("count", "denominator", "value", "lower",
+                                                     "upper")},
+        }))
+    data = pd.concat(frames, ignore_index=True)
+    fig, alt = house.trend_chart(
+        data, x="cohort", value="value", lower="lower", upper="upper", series="series",
+        title=f"The same year groups in Reception and in Year 6: {what}\n{results.area_name}",
+        ylabel="Children (%)", xlabel="Year group, by the academic year it was in Reception")
+    return _figure(fig, alt, f"{what[0].upper()}{what[1:]} of each year group in Reception and "
+                             f"six years later in Year 6, {results.area_name}.", data,
+                   "obesity-cohorts")
