@@ -112,7 +112,8 @@ def test_district_tally_leaves_out_the_county_figure(indicator_data):
 def _obesity_model(dispersion):
     data = pd.DataFrame({"year": [2010, 2023], "school_year": ["R", "R"]})
     return SimpleNamespace(data=data, confidence=0.95, indicator="excess_weight",
-                           fit=SimpleNamespace(dispersion=dispersion))
+                           fit=SimpleNamespace(dispersion=dispersion),
+                           fit_verdict="poor fit" if dispersion > 1.5 else "ok")
 
 
 def _obesity_projection():
@@ -122,10 +123,12 @@ def _obesity_projection():
 
 
 def test_obesity_projection_says_if_the_trend_continues_and_flags_a_poor_fit():
-    good = obesity.projection_reading(_obesity_projection(), _obesity_model(1.2))
+    good = obesity.text.projection(SimpleNamespace(model=_obesity_model(1.2),
+                                                   projection=_obesity_projection()))
     assert good.startswith("If the trend since 2010/11 continues unchanged:")
     assert "fits poorly" not in good
-    poor = obesity.projection_reading(_obesity_projection(), _obesity_model(3.4))
+    poor = obesity.text.projection(SimpleNamespace(model=_obesity_model(3.4),
+                                                   projection=_obesity_projection()))
     assert poor.endswith("The model fits poorly (the years vary 3.4 times as much as chance "
                          "alone would explain); treat the projection with caution.")
 
