@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jsnalib.methods import disclosure
+from jsnalib.methods.models import TrendFit
 from jsnalib.report import charts
 from jsnalib.report.format import MISSING, count, number, p_text, percent
 
@@ -247,7 +248,8 @@ def comparison(results: Results) -> str:
         upper=percent(area["upper"]), benchmarks="; ".join(parts))
 
 
-def _trend_sentence(fit, verdict: str, first_year: str, last_year: str) -> str:
+def _trend_sentence(fit: TrendFit, verdict: str, first_year: str, last_year: str) -> str:
+    """The adjusted yearly trend of a :func:`~.analyse.trend_model` fit, with its verdict."""
     change = fit.percent_change
     return TEMPLATES["trend"].format(
         direction=PHRASES["fell" if change < 0 else "rose"], change=percent(abs(change)),
