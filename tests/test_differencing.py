@@ -102,6 +102,9 @@ def downloads(tmp_path_factory) -> dict[str, dict[str, pd.DataFrame]]:
                 html = "".join(output.get("data", {}).get("text/html", ""))
                 for name, payload in _LINK.findall(html):
                     text = base64.b64decode(payload).decode("utf-8")
+                    # a download may begin with the page's data note ("# Synthetic ...")
+                    if text.startswith("# "):
+                        text = text.split("\n", 1)[1]
                     found[page][name] = pd.read_csv(io.StringIO(text))
     return found
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,9 +17,11 @@ from conftest import DISTRICTS, STAFFORDSHIRE
 
 from jsnalib import indicators
 from jsnalib.chapters import infant_mortality, obesity, profiles
-from jsnalib.chapters import rereferral as rr
+from jsnalib.chapters.rereferral import text as rr_text
 from jsnalib.methods import stats
 from jsnalib.methods.difference import difference_from_intervals, proportion_difference_ci
+
+rr = import_module("jsnalib.chapters.rereferral.analyse")  # the module, not the function
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -54,25 +57,32 @@ def _annual(pairs):
     return rr._proportions(frame, "rereferrals", "referrals", 0.95)
 
 
+def _series_reading(annual: pd.DataFrame) -> str:
+    return rr_text.series(SimpleNamespace(area_name="Somewhere", confidence=0.95,
+                                          **rr.annual_summary(annual)))
+
+
 def test_series_reading_tests_the_change_not_the_overlap():
-    text = rr.series_reading(_annual([(1000, 270), (1000, 230)]), "Somewhere")
+    text = _series_reading(_annual([(1000, 270), (1000, 230)]))
     assert "overlap" not in text
     assert ("The change from 2022-23 to 2023-24 is -4.0 percentage points (95% CI -7.8 to "
             "-0.2): the whole interval is on one side of no difference, so it is unlikely to "
             "be chance.") in text
-    text = rr.series_reading(_annual([(1000, 250), (1000, 240)]), "Somewhere")
+    text = _series_reading(_annual([(1000, 250), (1000, 240)]))
     assert "the interval includes no difference, so it may be chance" in text
 
 
 def test_survival_reading_tests_the_difference():
     rows = []
-    for outcome, (n, x) in {"No further action": (1000, 270),
-                            "Child in need": (1000, 230)}.items():
+    for outcome, (n, x) in {"no_further_action": (1000, 270),
+                            "child_in_need": (1000, 230)}.items():
         lower, upper = stats.wilson_ci(x, n)
-        rows.append({"Outcome of referral": outcome, "Months": 12.0, "Children": n,
-                     "Re-referred by then": x, "Re-referred (%)": 100 * x / n,
-                     "Lower CI (%)": 100 * lower, "Upper CI (%)": 100 * upper})
-    text = rr.survival_reading(pd.DataFrame(rows), 12)
+        rows.append({"outcome": outcome, "time": 12.0, "people": n, "events": x,
+                     "cumulative_percent": 100 * x / n, "cumulative_lower": 100 * lower,
+                     "cumulative_upper": 100 * upper})
+    summary = rr.timing_summary(pd.DataFrame(rows), 12)
+    assert summary["time_gap"].verdict == "higher"
+    text = rr_text.timing(SimpleNamespace(confidence=0.95, **summary))
     assert "overlap" not in text
     assert "is +4.0 percentage points (95% CI +0.2 to +7.8)" in text
     assert "unlikely to be chance" in text
@@ -166,4 +176,4 @@ def test_rereferrals_are_rated_higher_or_lower_everywhere():
                           "rereferrals": [2200], "areas": [1]})
     bench = rr._proportions(bench, "rereferrals", "referrals", 0.95)
     table = rr.comparison_table(annual, bench, "Somewhere", "2023-24")
-    assert table["Somewhere compared with this"].iloc[1] == "lower"
+    assert table["verdict"].iloc[1] == "lower"
