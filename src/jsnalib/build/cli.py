@@ -14,8 +14,8 @@ from pathlib import Path
 from jsnalib.build import pipeline
 
 
-def _executor(jobs: int | None) -> cf.Executor | None:
-    return cf.ProcessPoolExecutor(max_workers=jobs) if jobs else None
+def _executor(jobs: int | None, engine: str) -> cf.Executor | None:
+    return pipeline.default_executor(engine, jobs) if jobs else None
 
 
 def _check_data(project: pipeline.Project, quiet: bool) -> bool:
@@ -34,8 +34,8 @@ def _check_data(project: pipeline.Project, quiet: bool) -> bool:
 
 def _run(args: argparse.Namespace, project: pipeline.Project) -> pipeline.Report:
     runs = pipeline.load_runs(project, only=args.only)
-    report = pipeline.execute(runs, executor=_executor(args.jobs), force=args.force,
-                              quiet=args.quiet)
+    report = pipeline.execute(runs, executor=_executor(args.jobs, args.engine), force=args.force,
+                              quiet=args.quiet, engine=args.engine)
     if not args.only:
         pipeline.prune_generated(project, runs)
     print(report.summary(), file=sys.stderr)
@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--jobs", type=int, default=None,
                        help="parallel runs (default: one per core)")
         p.add_argument("--quiet", action="store_true", help="no progress output")
+        p.add_argument("--engine", choices=pipeline.ENGINES, default="inprocess",
+                       help="inprocess: pages run in warm worker processes (default); "
+                       "papermill: a fresh Jupyter kernel per page")
 
     p = sub.add_parser("run", help="execute the notebook runs (no book build)")
     run_options(p)

@@ -14,6 +14,7 @@ and the failure is reported with its cell. The book is built aside and swapped i
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from typing import Any
 import nbformat
 import yaml
 
+from jsnalib.build.engine import PROGRESS_SUFFIX
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.readers import load_geography
 
@@ -331,18 +333,29 @@ def strip_volatile_metadata(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def execute_run(run: Run, key: str) -> RunResult:
-    """Execute one run with papermill (in a worker process) and stamp its cache key."""
+def execute_run(run: Run, key: str, engine: str = "papermill") -> RunResult:
+    """Execute one run with papermill (in a worker process) and stamp its cache key.
+
+    ``engine`` is "papermill" (a fresh kernel per page) or "inprocess" (this warm worker's
+    shell, :mod:`jsnalib.build.engine`); papermill injects the parameters either way.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    options: dict[str, Any] = {}
+    if engine == "inprocess":
+        from jsnalib.build import engine as inprocess
+
+        inprocess.register()
+        options = {"engine_name": inprocess.PAPERMILL_ENGINE_NAME,
+                   "request_save_on_cell_execute": False, "progress_path": str(run.output)}
     run.output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     status, error = "ok", ""
     try:
         pm.execute_notebook(
             str(run.template), str(run.output), parameters=run.parameters,
-            kernel_name="python3", progress_bar=False, cwd=str(run.cwd),
+            kernel_name="python3", progress_bar=False, cwd=str(run.cwd), **options,
         )
     except PapermillExecutionError as exc:
         status = "failed"
@@ -352,6 +365,8 @@ def execute_run(run: Run, key: str) -> RunResult:
     except Exception as exc:  # kernel died, template unreadable, ...
         status = "failed"
         error = f"{type(exc).__name__}: {exc}"
+    finally:
+        Path(f"{run.output}{PROGRESS_SUFFIX}").unlink(missing_ok=True)
     seconds = time.perf_counter() - start
     if run.output.is_file():
         nb = nbformat.read(run.output, as_version=4)
@@ -394,9 +409,45 @@ class _Progress:
             self.bar.close()
 
 
-def default_executor() -> cf.Executor:
-    """A process pool sized to the cores."""
-    return cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
+#: Engines of ``jsna build --engine``: warm in-process workers (default) or a kernel per page.
+ENGINES = ("inprocess", "papermill")
+
+
+def default_executor(engine: str = "inprocess", jobs: int | None = None) -> cf.Executor:
+    """A pool sized to the cores: warm in-process workers, or a plain process pool for papermill."""
+    if engine == "papermill":
+        return cf.ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
+    from jsnalib.build.engine import WarmPool
+
+    return WarmPool(max_workers=jobs, on_crash=crashed_run)
+
+
+def crashed_run(exc: BaseException, run: Run, key: str) -> RunResult:
+    """The failed result of a run whose worker process died, naming the cell it was running.
+
+    The page is kept as papermill prepared it (parameters injected), with the crash as the
+    output of that cell, and marked failed so that it is never taken from the cache.
+    """
+    import papermill as pm
+
+    progress = Path(f"{run.output}{PROGRESS_SUFFIX}")
+    index = int(progress.read_text()) if progress.is_file() else None
+    progress.unlink(missing_ok=True)
+    nb = pm.execute_notebook(str(run.template), None, parameters=run.parameters,
+                             kernel_name="python3", prepare_only=True, cwd=str(run.cwd))
+    what = f"the worker process died ({type(exc).__name__})"
+    if index is None:
+        error = what
+    else:
+        cell = nb.cells[index]
+        first_line = cell.source.strip().splitlines()[:1] or [""]
+        error = f"cell {index + 1} of the page (starting {first_line[0][:60]!r}): {what}"
+        cell.outputs = [nbformat.v4.new_output("error", ename="WorkerDied", evalue=what,
+                                               traceback=[])]
+    nb.metadata[CACHE_KEY_FIELD] = {"cache_key": key, "status": "failed"}
+    run.output.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, run.output)
+    return RunResult(run.name, "failed", error=error, output=str(run.output))
 
 
 def execute(
@@ -404,9 +455,16 @@ def execute(
     executor: cf.Executor | None = None,
     force: bool = False,
     quiet: bool = False,
-    run_one: Callable[[Run, str], RunResult] = execute_run,
+    run_one: Callable[[Run, str], RunResult] | None = None,
+    engine: str = "inprocess",
 ) -> Report:
-    """Execute every run whose cache key changed, in parallel; collect failures, never stop early."""
+    """Execute every run whose cache key changed, in parallel; collect failures, never stop early.
+
+    ``engine`` (one of :data:`ENGINES`) chooses how pages run unless ``run_one`` is given.
+    """
+    if engine not in ENGINES:
+        raise PipelineError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    run_one = run_one or functools.partial(execute_run, engine=engine)
     lib = library_hash()
     report = Report()
     pending: list[tuple[Run, str]] = []
@@ -418,7 +476,7 @@ def execute(
             pending.append((run, key))
     progress = _Progress(len(pending), quiet)
     own = executor is None
-    pool = executor or (default_executor() if pending else None)
+    pool = executor or (default_executor(engine) if pending else None)
     try:
         futures = {pool.submit(run_one, run, key): run for run, key in pending} if pool else {}
         for future in cf.as_completed(futures):
