@@ -5,8 +5,9 @@ runs (a template may be expanded over a list of areas, one page per area). Each 
 key: the SHA-256 of the template, its parameters, the input files it reads and the jsnalib
 source. A run whose output notebook already carries its key is not executed again.
 
-Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a process pool
-sized to the cores). A failing run keeps its partially executed notebook, the others complete,
+Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a pool sized
+to the cores: warm workers running pages in-process, :mod:`jsnalib.build.engine`, or with
+``engine="papermill"`` a process pool starting a kernel per page). A failing run keeps its partially executed notebook, the others complete,
 and the failure is reported with its cell. The book is built aside and swapped into
 ``_build/html`` only when the build succeeds.
 """
