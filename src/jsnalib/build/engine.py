@@ -42,8 +42,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-#: Engine names accepted by ``jsna build --engine``.
-ENGINES = ("inprocess", "papermill")
 #: The name :class:`InProcessEngine` is registered under with papermill.
 PAPERMILL_ENGINE_NAME = "jsna-inprocess"
 #: Pages a worker executes before it is replaced (bounds the memory a worker accumulates).

@@ -7,9 +7,9 @@ source. A run whose output notebook already carries its key is not executed agai
 
 Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a pool sized
 to the cores: warm workers running pages in-process, :mod:`jsnalib.build.engine`, or with
-``engine="papermill"`` a process pool starting a kernel per page). A failing run keeps its partially executed notebook, the others complete,
-and the failure is reported with its cell. The book is built aside and swapped into
-``_build/html`` only when the build succeeds.
+``engine="papermill"`` a process pool starting a kernel per page). A failing run keeps its
+partially executed notebook, the others complete, and the failure is reported with its cell.
+The book is built aside and swapped into ``_build/html`` only when the build succeeds.
 """
 
 from __future__ import annotations
