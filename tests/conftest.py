@@ -3,6 +3,7 @@ of indicator inputs (for the indicator and profile tests)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,17 +19,49 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-@pytest.fixture(scope="session")
-def built_book() -> Path:
-    """Run `jsna build` in the repository (cached runs are reused) and return _build/html."""
-    proc = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "build", "--quiet"], cwd=REPO,
-                          capture_output=True, text=True)
+#: What a copy of the project holds (never .venv, _build or book/generated).
+PROJECT_FILES = ["src", "notebooks", "data", "_static", "_config.yml", "_toc.yml"]
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the project's sources into ``target`` (a fresh folder) and return it."""
+    target.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(
+                "__pycache__", "*.egg-info", ".ipynb_checkpoints"))
+        elif source.is_file():
+            shutil.copy2(source, target / name)
+    (target / "book").mkdir()
+    for page in (REPO / "book").glob("*.md"):
+        shutil.copy2(page, target / "book" / page.name)
+    return target
+
+
+def build_project(root: Path, *options: str) -> None:
+    """``jsna build --quiet`` in ``root``; fails the test with the log's tail on an error."""
+    proc = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "build", "--quiet", *options],
+                          cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-40:])
-        pytest.fail(f"jsna build failed (exit {proc.returncode}):\n{tail}")
-    html = REPO / "_build" / "html"
-    assert (html / "index.html").is_file(), "jsna build succeeded but wrote no index.html"
-    return html
+        pytest.fail(f"jsna build failed in {root} (exit {proc.returncode}):\n{tail}")
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """One cold build of the whole book (default engine) in a copy of the project, shared by
+    the browser, determinism and pipeline tests; the repository itself is never written."""
+    root = copy_project(tmp_path_factory.mktemp("built") / "book")
+    build_project(root)
+    assert (root / "_build" / "html" / "index.html").is_file(), "jsna build wrote no index.html"
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_book(built_project: Path) -> Path:
+    """The _build/html of :func:`built_project`."""
+    return built_project / "_build" / "html"
 
 
 # ----------------------------------------------------------------------------------------------

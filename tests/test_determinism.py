@@ -1,8 +1,9 @@
 """Two cold builds of the book give the same pages.
 
 The project (src, notebooks, data, book/*.md, _config.yml, _toc.yml; never .venv or _build) is
-copied into two fresh folders and built in each with ``jsna build --force --quiet`` (the
-library is the installed one, so both builds run the same code). Then:
+copied into two fresh folders and built cold in each with ``jsna build --quiet`` (the session's
+shared build, :func:`conftest.built_project`, and one more with ``--force``; both with the
+default in-process engine; the library is the installed one, so both run the same code). Then:
 
 - every ``book/generated/*.ipynb`` must have the same cells, with identical sources and
   outputs (text, HTML, CSV downloads and PNG images byte for byte) - nothing is normalised;
@@ -12,25 +13,20 @@ library is the installed one, so both builds run the same code). Then:
   path of the build folder should it appear. Both are replaced by fixed tokens; a changed
   number, word or image still fails the test.
 
-The set of pages must also be the same. This runs every notebook twice: on two cores it takes
-several minutes, hence the ``slow`` mark.
+The set of pages must also be the same. This runs every notebook twice, hence the ``slow`` mark.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import build_project, copy_project
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
-COPIED = ["src", "notebooks", "data", "_config.yml", "_toc.yml"]
 _ASSET_QUERY = re.compile(r"\?(v|digest)=[0-9a-f]{6,64}")
 
 
@@ -38,28 +34,6 @@ def normalise_html(text: str, root: Path) -> str:
     """Remove what encodes when/where a build ran (see module docstring); nothing else."""
     text = _ASSET_QUERY.sub("?<asset-hash>", text)
     return text.replace(str(root), "<build-root>")
-
-
-def _copy_project(target: Path) -> None:
-    target.mkdir(parents=True)
-    for name in COPIED:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.egg-info", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(source, target / name)
-    (target / "book").mkdir()
-    for page in (REPO / "book").glob("*.md"):
-        shutil.copy2(page, target / "book" / page.name)
-
-
-def _build(root: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "build", "--force", "--quiet"],
-                          cwd=root, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
-        pytest.fail(f"jsna build failed in {root.name}:\n{tail}")
 
 
 def _outputs(path: Path) -> list:
@@ -76,12 +50,11 @@ def test_normalise_html_removes_only_asset_hashes_and_the_build_root(tmp_path):
         "<p><build-root>/x 7.5 per 1,000 ?v=notahash</p>")
 
 
-def test_two_cold_builds_are_identical(tmp_path):
-    roots = [tmp_path / "first", tmp_path / "second"]
-    for root in roots:
-        _copy_project(root)
-        _build(root)
-    first, second = roots
+def test_two_cold_builds_are_identical(built_project, tmp_path):
+    second = copy_project(tmp_path / "second")
+    build_project(second, "--force")
+    first = built_project
+    roots = [first, second]
     notebooks = sorted(p.name for p in (first / "book" / "generated").glob("*.ipynb"))
     assert notebooks, "the build produced no pages"
     assert notebooks == sorted(p.name for p in (second / "book" / "generated").glob("*.ipynb"))

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from jsnalib.build import cli, pipeline
+from jsnalib.build import cli, engine, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -132,14 +134,38 @@ def test_cache_skips_unchanged_runs_and_reexecutes_only_what_changed(project, mo
     assert set(_statuses(fourth).values()) == {"executed"}, fourth.summary()
 
 
-def test_default_executor_is_a_process_pool_sized_to_the_cores(monkeypatch):
+def test_default_executor_is_a_pool_sized_to_the_cores(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 3)
-    pool = pipeline.default_executor()
-    try:
-        assert isinstance(pool, cf.ProcessPoolExecutor)
-        assert pool._max_workers == 3
-    finally:
-        pool.shutdown()
+    for engine_name, kind in (("papermill", cf.ProcessPoolExecutor), ("inprocess", engine.WarmPool)):
+        pool = pipeline.default_executor(engine_name)
+        try:
+            assert isinstance(pool, kind)
+            assert pool._max_workers == 3
+        finally:
+            pool.shutdown()
+
+
+def test_papermill_engine_still_runs_pages(project, monkeypatch):
+    monkeypatch.setattr(pipeline, "library_hash", lambda: "the library")
+    report = pipeline.execute(pipeline.load_runs(project, only=["other"]), quiet=True,
+                              engine="papermill")
+    assert _statuses(report) == {"other": "executed"}, report.summary()
+    page = nbformat.read(project.generated / "other.ipynb", as_version=4)
+    assert page.cells[-1].outputs[0]["text"] == "E06000021 60\n"
+
+
+@pytest.mark.slow
+def test_a_no_change_rebuild_of_the_book_executes_and_rewrites_nothing(built_project):
+    pages = sorted((built_project / "book" / "generated").glob("*.ipynb"))
+    before = {p.name: p.read_bytes() for p in pages}
+    index = built_project / "_build" / "html" / "index.html"
+    stamp = index.stat().st_mtime_ns
+    proc = subprocess.run([sys.executable, "-m", "jsnalib.build.cli", "build"], cwd=built_project,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "0 executed" in proc.stderr and "book unchanged" in proc.stderr
+    assert {p.name: p.read_bytes() for p in pages} == before
+    assert index.stat().st_mtime_ns == stamp
 
 
 def test_a_failing_run_is_reported_with_its_cell_and_kept_while_others_complete(project, monkeypatch):

@@ -16,8 +16,8 @@ from typing import TextIO
 from jsnalib.build import pipeline
 
 
-def _executor(jobs: int | None) -> cf.Executor | None:
-    return pipeline.default_executor(jobs) if jobs else None
+def _executor(jobs: int | None, engine: str) -> cf.Executor | None:
+    return pipeline.default_executor(engine, jobs) if jobs else None
 
 
 def _validate(folder: Path, strict: bool, out: TextIO) -> tuple[int, int]:
@@ -56,13 +56,13 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> pipeline.Report
     every_run = pipeline.load_runs(project)
     runs = pipeline.load_runs(project, only=args.only) if args.only else every_run
     with contextlib.ExitStack() as stack:
-        executor = _executor(args.jobs)
+        executor = _executor(args.jobs, args.engine)
         if args.dask or args.scheduler:
             from jsnalib.build.cluster import dask_executor
 
             executor = stack.enter_context(dask_executor(args.scheduler, args.jobs))
         report = pipeline.execute(runs, executor=executor, force=args.force, quiet=args.quiet,
-                                  verbose=args.verbose)
+                                  verbose=args.verbose, engine=args.engine)
     pipeline.prune_generated(project, every_run)  # pages no run produces any more
     print(report.summary(), file=sys.stderr)
     return report
@@ -232,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="treat implausible values in data/ as errors, not warnings")
         p.add_argument("--wait", action="store_true",
                        help="if another build is running, wait for it instead of stopping")
+        p.add_argument("--engine", choices=pipeline.ENGINES, default="inprocess",
+                       help="inprocess: pages run in warm worker processes (default); "
+                       "papermill: a fresh Jupyter kernel per page")
 
     p = sub.add_parser("run", help="execute the notebook runs (no book build)")
     run_options(p)

@@ -5,11 +5,13 @@ runs (a template may be expanded over a list of areas, one page per area). Each 
 key: the SHA-256 of the template, its parameters, the input files it reads and the jsnalib
 source. A run whose output notebook already carries its key is not executed again.
 
-Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a process pool
-sized to the cores). A failing run keeps its partially executed notebook, the others complete,
-and the failure is reported with its cell. The book is built aside and published by switching
-the ``_build/html`` symlink in one atomic rename, only when the build succeeds and no page
-the book includes holds an error. One build runs at a time (:class:`BuildLock`).
+Runs execute in parallel on any :class:`concurrent.futures.Executor` (by default a pool sized
+to the cores: warm workers running pages in-process, :mod:`jsnalib.build.engine`, or with
+``engine="papermill"`` a process pool starting a kernel per page). A failing run keeps its
+partially executed notebook, the others complete, and the failure is reported with its cell.
+The book is built aside and published by switching the ``_build/html`` symlink in one atomic
+rename, only when the build succeeds and no page the book includes holds an error. One build
+runs at a time (:class:`BuildLock`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from typing import Any
 import nbformat
 import yaml
 
+from jsnalib.build.engine import PROGRESS_SUFFIX
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.readers import load_geography
 
@@ -448,22 +451,32 @@ def quiet_kernel_manager() -> type:
     return QuietKernelManager
 
 
-def execute_run(run: Run, key: str, verbose: bool = False) -> RunResult:
+def execute_run(run: Run, key: str, engine: str = "papermill", verbose: bool = False) -> RunResult:
     """Execute one run with papermill (in a worker process) and stamp its cache key.
 
+    ``engine`` is "papermill" (a fresh kernel per page) or "inprocess" (this warm worker's
+    shell, :mod:`jsnalib.build.engine`); papermill injects the parameters either way.
     Kernels are quiet (:func:`quiet_kernel_manager`) unless `verbose`.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    options: dict[str, Any] = {}
+    if engine == "inprocess":
+        from jsnalib.build import engine as inprocess
+
+        inprocess.register()
+        options = {"engine_name": inprocess.PAPERMILL_ENGINE_NAME,
+                   "request_save_on_cell_execute": False, "progress_path": str(run.output)}
     run.output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     status, error = "ok", ""
-    kernel = {} if verbose else {"kernel_manager_class": quiet_kernel_manager()}
+    if engine == "papermill" and not verbose:
+        options["kernel_manager_class"] = quiet_kernel_manager()
     try:
         pm.execute_notebook(
             str(run.template), str(run.output), parameters=run.parameters,
-            kernel_name="python3", progress_bar=False, cwd=str(run.cwd), **kernel,
+            kernel_name="python3", progress_bar=False, cwd=str(run.cwd), **options,
         )
     except PapermillExecutionError as exc:
         status = "failed"
@@ -473,6 +486,8 @@ def execute_run(run: Run, key: str, verbose: bool = False) -> RunResult:
     except Exception as exc:  # kernel died, template unreadable, ...
         status = "failed"
         error = f"{type(exc).__name__}: {exc}"
+    finally:
+        Path(f"{run.output}{PROGRESS_SUFFIX}").unlink(missing_ok=True)
     seconds = time.perf_counter() - start
     if run.output.is_file():
         nb = nbformat.read(run.output, as_version=4)
@@ -537,10 +552,47 @@ def die_with_parent(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
-def default_executor(jobs: int | None = None) -> cf.Executor:
-    """A process pool of `jobs` workers (default: one per core) that die with their parent."""
-    return cf.ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
-                                  initializer=die_with_parent, initargs=(os.getpid(),))
+#: Engines of ``jsna build --engine``: warm in-process workers (default) or a kernel per page.
+ENGINES = ("inprocess", "papermill")
+
+
+def default_executor(engine: str = "inprocess", jobs: int | None = None) -> cf.Executor:
+    """A pool sized to the cores whose workers die with their parent: warm in-process workers,
+    or a plain process pool for papermill."""
+    if engine == "papermill":
+        return cf.ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1,
+                                      initializer=die_with_parent, initargs=(os.getpid(),))
+    from jsnalib.build.engine import WarmPool
+
+    return WarmPool(max_workers=jobs, on_crash=crashed_run)
+
+
+def crashed_run(exc: BaseException, run: Run, key: str) -> RunResult:
+    """The failed result of a run whose worker process died, naming the cell it was running.
+
+    The page is kept as papermill prepared it (parameters injected), with the crash as the
+    output of that cell, and marked failed so that it is never taken from the cache.
+    """
+    import papermill as pm
+
+    progress = Path(f"{run.output}{PROGRESS_SUFFIX}")
+    index = int(progress.read_text()) if progress.is_file() else None
+    progress.unlink(missing_ok=True)
+    nb = pm.execute_notebook(str(run.template), None, parameters=run.parameters,
+                             kernel_name="python3", prepare_only=True, cwd=str(run.cwd))
+    what = f"the worker process died ({type(exc).__name__})"
+    if index is None:
+        error = what
+    else:
+        cell = nb.cells[index]
+        first_line = cell.source.strip().splitlines()[:1] or [""]
+        error = f"cell {index + 1} of the page (starting {first_line[0][:60]!r}): {what}"
+        cell.outputs = [nbformat.v4.new_output("error", ename="WorkerDied", evalue=what,
+                                               traceback=[])]
+    nb.metadata[CACHE_KEY_FIELD] = {"cache_key": key, "status": "failed"}
+    run.output.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, run.output)
+    return RunResult(run.name, "failed", error=error, output=str(run.output))
 
 
 def execute(
@@ -548,15 +600,18 @@ def execute(
     executor: cf.Executor | None = None,
     force: bool = False,
     quiet: bool = False,
-    run_one: Callable[[Run, str], RunResult] = execute_run,
+    run_one: Callable[[Run, str], RunResult] | None = None,
+    engine: str = "inprocess",
     verbose: bool = False,
 ) -> Report:
     """Execute every run whose cache key changed, in parallel; collect failures, never stop early.
 
-    `verbose` lets the kernels print their own messages (with the default `run_one`).
+    ``engine`` (one of :data:`ENGINES`) chooses how pages run unless ``run_one`` is given;
+    `verbose` lets the kernels print their own messages.
     """
-    if verbose and run_one is execute_run:
-        run_one = functools.partial(execute_run, verbose=True)
+    if engine not in ENGINES:
+        raise PipelineError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    run_one = run_one or functools.partial(execute_run, engine=engine, verbose=verbose)
     lib = library_hash()
     report = Report()
     pending: list[tuple[Run, str]] = []
@@ -568,7 +623,7 @@ def execute(
             pending.append((run, key))
     progress = _Progress(len(pending), quiet)
     own = executor is None
-    pool = executor or (default_executor() if pending else None)
+    pool = executor or (default_executor(engine) if pending else None)
     try:
         futures = {pool.submit(run_one, run, key): run for run, key in pending} if pool else {}
         for future in cf.as_completed(futures):

@@ -41,6 +41,7 @@ import functools
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,8 @@ from jsnalib.indicators import ncmp
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.periods import first_full_financial_year, start_year
 from jsnalib.inputs.readers import (
+    cached,
+    content_key,
     find_file,
     load_geography,
     read_births_deaths,
@@ -117,8 +120,19 @@ class IndicatorData:
         """Read and aggregate every input in :data:`FILES` from ``data_dir``.
 
         Raises ``jsnalib.inputs.readers.DataError`` naming file, row and column if a file is malformed.
+        Built once per process for the same file contents (and date): every area profile and
+        the outcomes summary reads the same inputs; each caller gets its own copy.
         """
         folder = Path(data_dir)
+        key = ("IndicatorData", *(content_key(find_file(folder, name)) for name in FILES),
+               date.today())
+        return cached(key, lambda: cls._build(folder), lambda data: cls(
+            geography=load_geography(folder),
+            **{name: getattr(data, name).copy(deep=True)
+               for name in ("births_deaths", "referrals", "population", "ncmp")}))
+
+    @classmethod
+    def _build(cls, folder: Path) -> IndicatorData:
         geography = load_geography(folder)
 
         def path(name: str) -> Path:

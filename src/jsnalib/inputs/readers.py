@@ -16,12 +16,17 @@ exports, appended to its own "Value note"); in record-level files they are error
 
 from __future__ import annotations
 
+import copy
 import csv
 import difflib
 import fnmatch
+import functools
 import gzip
+import hashlib
+import inspect
 import io
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -660,13 +665,80 @@ def read_with_rows(contract: Contract | Callable[[list[str]], Contract], path: s
 
 
 # --------------------------------------------------------------------------------------------
+# parsed once per process: a file read again with the same content is not parsed again
+# --------------------------------------------------------------------------------------------
+#: Parsed files kept per process (a worker executing many pages reads each input once).
+CACHE_SIZE = 16
+_parsed: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def content_key(path: str | Path) -> str:
+    """SHA-256 of a file's bytes ("" when it does not exist): what a cached result depends on."""
+    path = Path(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _geography_key(geography: Geography | None, path: Path) -> tuple:
+    """What area checks depend on: the lookups passed, or those beside the file."""
+    if geography is None:
+        return tuple(content_key(path.parent / f) for f in (AREAS_FILE, NEIGHBOURS_FILE))
+    return tuple((c, geography.name(c), geography.area_type(c), geography.parent(c),
+                  tuple(geography.neighbours(c))) for c in geography.codes)
+
+
+def cached(key: tuple, compute: Callable[[], Any], copy: Callable[[Any], Any]) -> Any:
+    """``compute()`` once per ``key`` in this process (least recently used dropped beyond
+    :data:`CACHE_SIZE`); every caller gets ``copy(result)``, so no caller can change what
+    another reads. Errors are not cached."""
+    if key in _parsed:
+        _parsed.move_to_end(key)
+    else:
+        _parsed[key] = compute()
+        while len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return copy(_parsed[key])
+
+
+def clear_cache() -> None:
+    """Forget every parsed file and derived table."""
+    _parsed.clear()
+
+
+def _copy_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy(deep=True)
+    out.attrs = copy.deepcopy(frame.attrs)
+    return out
+
+
+def _read_once(reader: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Cache a reader by (reader, file name, file content, area lookups, today's date)."""
+
+    @functools.wraps(reader)
+    def read(path: str | Path, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        bound = inspect.signature(reader).bind(path, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        file = Path(arguments.pop("path"))
+        areas = arguments.pop("areas", None)
+        today = arguments.pop("today", None) or date.today()
+        if areas is not None and not isinstance(areas, Geography):
+            return reader(path, *args, **kwargs)  # the reader says what it expects
+        key = (reader.__name__, file.name, content_key(file), _geography_key(areas, file), today)
+        return cached(key, lambda: reader(path, *args, **kwargs), _copy_frame)
+
+    return read
+
+
+# --------------------------------------------------------------------------------------------
 # one reader per contract
 # --------------------------------------------------------------------------------------------
+@_read_once
 def read_areas(path: str | Path) -> pd.DataFrame:
     """Read ``areas.csv``: area_code, area_name, area_type (category), parent_code."""
     return _read(AREAS, path)
 
 
+@_read_once
 def read_neighbours(path: str | Path, areas: Geography | None = None) -> pd.DataFrame:
     """Read ``neighbours.csv``: area_code, neighbour_code, rank (int64, 1 = closest)."""
     return _read(NEIGHBOURS, path, areas)
@@ -676,6 +748,7 @@ def _births_contract(header: list[str]) -> Contract:
     return BIRTHS_DEATHS_IMD if "imd_quintile" in header else BIRTHS_DEATHS
 
 
+@_read_once
 def read_births_deaths(path: str | Path, areas: Geography | None = None,
                        today: date | None = None) -> pd.DataFrame:
     """Read live births and infant deaths by area and calendar year.
@@ -687,12 +760,14 @@ def read_births_deaths(path: str | Path, areas: Geography | None = None,
     return _read(_births_contract, path, areas, today)
 
 
+@_read_once
 def read_population(path: str | Path, areas: Geography | None = None,
                     today: date | None = None) -> pd.DataFrame:
     """Read mid-year population estimates: area_code, year, age_group, population (Int64)."""
     return _read(POPULATION, path, areas, today)
 
 
+@_read_once
 def read_referrals(path: str | Path, areas: Geography | None = None,
                    today: date | None = None) -> pd.DataFrame:
     """Read the record-level referrals extract (one row per referral).
@@ -703,12 +778,14 @@ def read_referrals(path: str | Path, areas: Geography | None = None,
     return _read(REFERRALS, path, areas, today)
 
 
+@_read_once
 def read_cin_census(path: str | Path, areas: Geography | None = None,
                     today: date | None = None) -> pd.DataFrame:
     """Read DfE children in need census referrals/re-referrals by area and financial year."""
     return _read(CIN_CENSUS, path, areas, today)
 
 
+@_read_once
 def read_ncmp(path: str | Path, areas: Geography | None = None,
               today: date | None = None) -> pd.DataFrame:
     """Read the record-level NCMP extract (one row per measured child).
@@ -720,6 +797,7 @@ def read_ncmp(path: str | Path, areas: Geography | None = None,
     return _read(NCMP, path, areas, today)
 
 
+@_read_once
 def read_fingertips(path: str | Path, today: date | None = None) -> pd.DataFrame:
     """Read a Fingertips CSV download as-is: its own column names, numbers parsed.
 
@@ -731,6 +809,7 @@ def read_fingertips(path: str | Path, today: date | None = None) -> pd.DataFrame
     return _read(FINGERTIPS, path, None, today, check_areas=False)
 
 
+@_read_once
 def read_published_figures(path: str | Path, areas: Geography | None = None,
                            today: date | None = None) -> pd.DataFrame:
     """Read the published headline figures (context figures quoted beside modelled ones)."""
