@@ -40,7 +40,7 @@ MAX_PAGES = 4
 WRAP = 92
 BODY_SIZE = 10.5
 #: Characters per line inside a table cell, before wrapping.
-CELL_WRAP = 22
+CELL_WRAP = 18
 
 _RATING_WORD = re.compile(r"^\s*(" + "|".join(sorted(RATING_COLOURS, key=len, reverse=True)) + r")\b")
 
@@ -83,18 +83,30 @@ def _table_chunks(table: pd.DataFrame, pages_left: int) -> list[pd.DataFrame]:
     return chunks or [table]
 
 
+def _cell(value: object) -> str:
+    """A cell's text wrapped to :data:`CELL_WRAP` characters, keeping its own line breaks."""
+    return "\n".join(wrapped for line in str(value).split("\n")
+                     for wrapped in (textwrap.wrap(line, CELL_WRAP) or [""]))
+
+
 def _draw_table(fig: Figure, chunk: pd.DataFrame, title: str, top: float) -> None:
     fig.text(MARGIN_X, top, title, fontsize=12, fontweight="bold", va="top")
-    cells = [["\n".join(textwrap.wrap(str(v), CELL_WRAP)) or "" for v in row]
+    cells = [[_cell(v) for v in row]
              for row in chunk.astype(object).where(chunk.notna(), "\u2013").to_numpy()]
-    header = ["\n".join(textwrap.wrap(str(c), CELL_WRAP)) for c in chunk.columns]
+    header = [_cell(c) for c in chunk.columns]
     lines = [max(1, *(c.count("\n") + 1 for c in row)) for row in [header, *cells]]
     line_height = 0.0125
     height = min(top - 0.03 - MARGIN_Y, sum(lines) * line_height + 0.01)
     ax = fig.add_axes((MARGIN_X, top - 0.03 - height, 1 - 2 * MARGIN_X, height))
     ax.axis("off")
+    # each column as wide as its longest line needs, so no text runs into the next cell
+    # (bold rating cells need about a fifth more)
+    longest = [(max(len(line) for text in column for line in text.split("\n")) + 2)
+               * (1.2 if any(rating_fill(text) for text in column[1:]) else 1)
+               for column in zip(header, *cells, strict=True)]
     drawn = ax.table(cellText=cells, colLabels=header, loc="upper center", cellLoc="left",
-                     colLoc="left", bbox=(0, 0, 1, 1))
+                     colLoc="left", bbox=(0, 0, 1, 1),
+                     colWidths=[n / sum(longest) for n in longest])
     drawn.auto_set_font_size(False)
     drawn.set_fontsize(7.5 if len(chunk.columns) > 5 else 8.5)
     total = sum(lines)
