@@ -158,8 +158,38 @@ def externalise(body: str, outdir: str | Path, url: Callable[[str], str]) -> str
 
 def _externalise(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     if "body" in context:
-        context["body"] = externalise(context["body"], app.outdir,
-                                      lambda path: context["pathto"](path, 1))
+        context["body"] = accessible_tables(externalise(context["body"], app.outdir,
+                                                        lambda path: context["pathto"](path, 1)))
+
+
+_TABLE = re.compile(r'(?P<caption><p class="jsna-caption"><strong)>(?P<title>.*?)</strong>'
+                    r'(?P<between>.*?)<table class="(?P<classes>[^"]*\bjsna-table\b[^"]*)"'
+                    r'(?P<rest>.*?)</table>', re.S)
+_ARROWS = re.compile("([\u2191\u2193\u2192])")
+
+
+def accessible_tables(body: str) -> str:
+    """Give each book table (``display.table``) what a screen reader needs: a name (its visible
+    caption, by ``aria-labelledby``), ``scope="col"`` on column headers and the first cell of
+    each row as its row header (``<th scope="row">``). Trend arrows are hidden from screen
+    readers, which read them as "downwards arrow"; the word after them says the same."""
+    counter = iter(range(1, 10_000))
+
+    def table(match: re.Match) -> str:
+        ident = f"jsna-table-caption-{next(counter)}"
+        rest = match["rest"].replace("<th>", '<th scope="col">')
+        head, tbody, body_rows = rest.partition("<tbody>")
+        if tbody:
+            body_rows = re.sub(r"(<tr[^>]*>\s*)<td([^>]*)>(.*?)</td>",
+                               r'\1<th scope="row"\2>\3</th>', body_rows, flags=re.S)
+        return (f'{match["caption"]} id="{ident}">{match["title"]}</strong>{match["between"]}'
+                f'<table class="{match["classes"]}" aria-labelledby="{ident}"'
+                f"{head}{tbody}{body_rows}</table>")
+
+    out = _TABLE.sub(table, body)
+    # in text only, never inside a tag's attribute (an alt text may name an arrow)
+    return re.sub(r">([^<]*)<", lambda text: ">" + _ARROWS.sub(
+        r'<span aria-hidden="true">\1</span>', text[1]) + "<", out)
 
 
 class _Tables(HTMLParser):
