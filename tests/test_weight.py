@@ -120,3 +120,24 @@ def test_no_page_of_the_built_book_is_heavy_or_inlines_a_file(built_book: Path):
     assert not inlined, f"pages with inlined charts or CSVs: {sorted(inlined)}"
     papers = sorted(p.name for p in (built_book / "_downloads" / "paper").glob("*.pdf"))
     assert "outcomes_summary.pdf" in papers and any(p.startswith("profile_") for p in papers)
+
+
+TABLE = ('<div class="jsna-table-wrap"><p class="jsna-caption"><strong>Stoke-on-Trent: latest '
+         'values</strong> <a class="jsna-download" href="x.csv">Download</a></p>'
+         '<table class="dataframe jsna-table">\n<thead><tr><th>Indicator</th><th>Recent trend</th>'
+         '</tr></thead><tbody>\n<tr>\n<td>Infant mortality</td><td>\u2193 falling</td></tr>'
+         '<tr><td class="x">Year 6</td><td>no change</td></tr></tbody></table></div>'
+         '<img alt="falls \u2193 from 9 to 8"/>')
+
+
+def test_book_tables_get_a_name_column_scopes_and_row_headers():
+    """(accessible markup is added at build time, as chapters.profiles.rated_table counts the
+    <td> cells that display.table writes)"""
+    out = sphinx_ext.accessible_tables(TABLE)
+    ident = re.search(r'<strong id="([^"]+)">Stoke-on-Trent', out).group(1)
+    assert f'<table class="dataframe jsna-table" aria-labelledby="{ident}">' in out
+    assert out.count('<th scope="col">') == 2
+    assert '<th scope="row">Infant mortality</th>' in out and '<th scope="row" class="x">Year 6</th>' in out
+    assert out.count("<td") == 2
+    assert '<span aria-hidden="true">\u2193</span> falling' in out
+    assert 'alt="falls \u2193 from 9 to 8"' in out  # never inside an attribute
