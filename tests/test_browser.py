@@ -284,6 +284,7 @@ AXE_IMPACTS = {"serious", "critical"}
 AXE_VIEWS = [("desktop light", (1400, 900), "light"), ("phone light", _PHONE, "light"),
              ("desktop dark", (1400, 900), "dark"), ("phone dark", _PHONE, "dark")]
 
+# axe runs 400 ms after the theme is set, once the theme's colour transitions have ended
 _AXE_RUN = """
 const done = arguments[arguments.length - 1];
 document.documentElement.dataset.theme = arguments[0];
@@ -292,7 +293,7 @@ setTimeout(() => axe.run(document, {runOnly: {type: 'tag', values: arguments[1]}
                                     resultTypes: ['violations']})
   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
        nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3), count: v.nodes.length}))))
-  .catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)], count: 1}])), 50);
+  .catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)], count: 1}])), 400);
 """
 
 
