@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -271,3 +272,64 @@ def test_reader_pages_show_no_code_but_say_how_they_were_made(built_book: Path, 
         if problems:
             failures[page] = problems
     assert not failures, "\n".join(f"{p}: {'; '.join(v)}" for p, v in failures.items())
+
+
+#: Where CI installs axe-core (.ci/run: npm install --prefix .ci-node); a local checkout may
+#: have it in node_modules/, or name the file in JSNA_AXE.
+AXE_PATHS = (REPO / ".ci-node" / "node_modules" / "axe-core" / "axe.min.js",
+             REPO / "node_modules" / "axe-core" / "axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_IMPACTS = {"serious", "critical"}
+#: Desktop and phone, light and dark.
+AXE_VIEWS = [("desktop light", (1400, 900), "light"), ("phone light", _PHONE, "light"),
+             ("desktop dark", (1400, 900), "dark"), ("phone dark", _PHONE, "dark")]
+
+# axe runs 400 ms after the theme is set, once the theme's colour transitions have ended
+_AXE_RUN = """
+const done = arguments[arguments.length - 1];
+document.documentElement.dataset.theme = arguments[0];
+document.documentElement.dataset.mode = arguments[0];
+setTimeout(() => axe.run(document, {runOnly: {type: 'tag', values: arguments[1]},
+                                    resultTypes: ['violations']})
+  .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+       nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3), count: v.nodes.length}))))
+  .catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)], count: 1}])), 400);
+"""
+
+
+def axe_source() -> str | None:
+    """axe-core's browser script, or None when it is not installed (see :data:`AXE_PATHS`)."""
+    named = os.environ.get("JSNA_AXE")
+    for path in ([Path(named)] if named else []) + list(AXE_PATHS):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+def axe_violations(browser, base: str, page: str, size: tuple[int, int], theme: str,
+                   source: str) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on one page at one window size and colour theme."""
+    browser.set_window_size(*size)
+    browser.get(f"{base}/{page}")
+    browser.execute_script(source)
+    browser.set_script_timeout(60)
+    return browser.execute_async_script(_AXE_RUN, theme, AXE_TAGS)
+
+
+def test_every_page_has_no_serious_accessibility_violation(built_book: Path, site: str, driver):
+    """axe-core finds no serious or critical WCAG 2.1 AA violation on any page, on a desktop or a
+    phone, in the light or the dark theme (skipped when axe-core is not installed)."""
+    source = axe_source()
+    if source is None:
+        pytest.skip("axe-core is not installed (npm install --prefix .ci-node axe-core@4.14)")
+    failures = []
+    try:
+        for page in pages(built_book):
+            for view, size, theme in AXE_VIEWS:
+                for found in axe_violations(driver, site, page, size, theme, source):
+                    if found["impact"] in AXE_IMPACTS:
+                        failures.append(f"{page} ({view}): {found['id']} x{found['count']} "
+                                        f"at {'; '.join(found['nodes'])}")
+    finally:
+        driver.set_window_size(1280, 1000)
+    assert not failures, f"{len(failures)} serious or critical violation(s):\n" + "\n".join(failures)
