@@ -188,24 +188,31 @@ def test_a_build_interrupted_while_copying_leaves_the_previous_book(project, mon
 
 
 _ORPHAN = """
-import os, sys, time
+import sys, time
 from jsnalib.build import pipeline
+from orphan_work import work
+
+pool = pipeline.default_executor(sys.argv[2])
+pool.submit(work, sys.argv[1])
+time.sleep(120)
+"""
+
+_WORK = """
+import os, time
 
 def work(path):
     with open(path, "w") as f:
         f.write(str(os.getpid()))
     time.sleep(120)
-
-pool = pipeline.default_executor()
-pool.submit(work, sys.argv[1])
-time.sleep(120)
 """
 
 
-def test_workers_die_with_their_parent(tmp_path):
+@pytest.mark.parametrize("engine", ["papermill", "inprocess"])
+def test_workers_die_with_their_parent(tmp_path, engine):
     pid_file = tmp_path / "worker.pid"
-    parent = subprocess.Popen([sys.executable, "-c", _ORPHAN, str(pid_file)],
-                              env={**os.environ, "PYTHONPATH": str(SRC)})
+    (tmp_path / "orphan_work.py").write_text(_WORK)
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHAN, str(pid_file), engine],
+                              env={**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{tmp_path}"})
     try:
         deadline = time.monotonic() + 60
         while not (pid_file.is_file() and pid_file.read_text()) and time.monotonic() < deadline:

@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -246,7 +247,27 @@ def register() -> None:
         papermill_engines.register(PAPERMILL_ENGINE_NAME, _engine_class())
 
 
-def warm_worker() -> None:
+def _die_with_build(build: int | None) -> None:
+    """End this worker when the build process `build` ends, so a killed ``jsna build`` leaves no
+    worker writing pages. Workers are children of the forkserver, which outlives a build killed
+    with SIGKILL, so a daemon thread watches the build's pid (once a second)."""
+    if build is None:
+        return
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(build, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="jsna-watch-build", daemon=True).start()
+
+
+def warm_worker(build: int | None = None) -> None:
     """Pool initializer: no telemetry, the heavy imports, the engine and the shell, once.
 
     The imports come first: what they set up (e.g. the house style and the Agg backend that
@@ -256,6 +277,7 @@ def warm_worker() -> None:
     import importlib
 
     global _shell
+    _die_with_build(build)
     if _shell is not None:
         return
     os.environ["PLOOMBER_STATS_ENABLED"] = "false"
@@ -309,7 +331,7 @@ class WarmPool(cf.Executor):
 
     def _new_pool(self, workers: int) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(workers, mp_context=self._context, initializer=warm_worker,
-                                      max_tasks_per_child=self._pages)
+                                      initargs=(os.getpid(),), max_tasks_per_child=self._pages)
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future:
         outer: cf.Future = cf.Future()
