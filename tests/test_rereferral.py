@@ -609,7 +609,7 @@ def test_first_full_year_is_one_rule_for_the_chapter_and_the_profiles():
 
 
 #: The notebook's default parameters (notebooks/rereferral.ipynb).
-PAGE = {"years": ["2007-08", "2023-24"], "spc_start": "2016-04", "spc_baseline_end": "2018-03",
+PAGE = {"years": ["2012-13", "2024-25"], "spc_start": "2016-04", "spc_baseline_end": "2018-03",
         "cohort_year": "2021-22"}
 
 
