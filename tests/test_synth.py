@@ -152,7 +152,7 @@ def test_generate_rejects_bad_seeds(tmp_path, kwargs, message):
 
 
 def test_generate_needs_the_lookups(tmp_path):
-    with pytest.raises(ValueError, match="areas.csv and neighbours.csv"):
+    with pytest.raises(ValueError, match="neighbours.csv, cin_census.csv, population.csv not"):
         generate(tmp_path, lookups=tmp_path)
 
 
