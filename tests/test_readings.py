@@ -59,6 +59,7 @@ def _annual(pairs):
 
 def _series_reading(annual: pd.DataFrame) -> str:
     return rr_text.series(SimpleNamespace(area_name="Somewhere", confidence=0.95,
+                                          synthetic_records=False, dfe=annual.iloc[:0],
                                           **rr.annual_summary(annual)))
 
 

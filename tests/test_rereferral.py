@@ -66,7 +66,13 @@ def results(**fields) -> SimpleNamespace:
     """The fields of :class:`Results` that a paragraph or table reads (the rest are absent, so
     a paragraph reading anything else fails)."""
     return SimpleNamespace(**{"area_code": STAFFS, "area_name": "Staffordshire",
-                              "confidence": 0.95, "polarity": "no_judgement", **fields})
+                              "confidence": 0.95, "polarity": "no_judgement",
+                              "synthetic_records": False, "dfe": _NO_DFE, **fields})
+
+
+#: No DfE figures for the area (the default of :func:`results`).
+_NO_DFE = pd.DataFrame(columns=["financial_year", "referrals", "rereferrals", "percent", "lower",
+                                "upper"])
 
 
 def html(shown) -> str:
@@ -194,6 +200,34 @@ def test_series_reading_states_the_ends_and_the_direction():
             "-9.0): the whole interval is on one side of no difference") in text
     assert "fell 4 times and rose 0 times" in text
     assert "lowest in 2014-15 (10.0%)" in text
+    assert "in 2014-15 (from the referral records)" in text
+    assert text.endswith("The Department for Education publishes no figure for Staffordshire "
+                         "in 2014-15.")
+
+
+def test_the_authority_s_dfe_figures_beside_the_records():
+    """Where a DfE figure and a record-derived one both exist, the page shows both, and says
+    where each comes from."""
+    records = cohort_records({"police": [(100, 30), (100, 28), (100, 26), (100, 24), (100, 10)]})
+    annual = an.annual_series(records, ["2010-11", "2014-15"])
+    census = pd.DataFrame([(STAFFS, "2014-15", 5045, 710), (STAFFS, "2013-14", 5400, 711),
+                           (STAFFS, "2012-13", np.nan, np.nan), ("E92000001", "2014-15", 9, 1)],
+                          columns=["area_code", "financial_year", "referrals", "rereferrals"])
+    dfe = an.dfe_series(census, STAFFS, ["2010-11", "2014-15"])
+    assert dfe["financial_year"].tolist() == ["2013-14", "2014-15"]  # suppressed: absent
+    assert dfe["percent"].iloc[-1] == pytest.approx(14.07, abs=0.01)
+    assert dfe["lower"].iloc[-1] < 14.07 < dfe["upper"].iloc[-1]
+    shown = results(**an.annual_summary(annual), dfe=dfe, synthetic_records=True)
+    text = words.series(shown)
+    assert "in 2014-15 (from the synthetic demonstration records)" in text
+    assert text.endswith("The Department for Education publishes 14.1% (710 of 5,045) for "
+                         "2014-15; these synthetic demonstration records give 10.0%.")
+    page = html(figures.annual_table(shown))
+    assert "<th>DfE published (%)</th>" in page and "<th>DfE lower CI (%)</th>" in page
+    assert "from the synthetic demonstration records, and as the Department for Education" in page
+    assert ">5,045<" in page and ">14.1<" in page
+    page = html(figures.annual_table(results(**an.annual_summary(annual), dfe=dfe)))
+    assert "from the referral records" in page
 
 
 # ----------------------------------------------------------------------------------------------
@@ -609,7 +643,7 @@ def test_first_full_year_is_one_rule_for_the_chapter_and_the_profiles():
 
 
 #: The notebook's default parameters (notebooks/rereferral.ipynb).
-PAGE = {"years": ["2007-08", "2023-24"], "spc_start": "2016-04", "spc_baseline_end": "2018-03",
+PAGE = {"years": ["2012-13", "2024-25"], "spc_start": "2016-04", "spc_baseline_end": "2018-03",
         "cohort_year": "2021-22"}
 
 
@@ -649,6 +683,22 @@ def test_analyse_returns_numbers_and_verdicts_not_sentences(default_results):
     # and no paragraph of the page is among them
     paragraph = words.series(default_results)
     assert paragraph not in [s for strings in found.values() for s in strings]
+
+
+def test_default_page_shows_the_dfe_figure_beside_the_synthetic_records(default_results):
+    """Staffordshire 2024-25: DfE publishes 14.2% (730 of 5,137); the synthetic records are
+    calibrated to it and say that they are synthetic."""
+    assert default_results.synthetic_records
+    assert default_results.years == tuple(f"{y}-{(y + 1) % 100:02d}" for y in range(2012, 2025))
+    dfe = default_results.dfe.set_index("financial_year")
+    assert (dfe.loc["2023-24", "rereferrals"], dfe.loc["2023-24", "referrals"]) == (710, 5045)
+    records = default_results.annual.set_index("financial_year")
+    inside = (dfe["lower"] <= records["percent"]) & (records["percent"] <= dfe["upper"])
+    assert inside.all()
+    text = words.series(default_results)
+    assert text.endswith("The Department for Education publishes 14.2% (730 of 5,137) for "
+                         "2024-25; these synthetic demonstration records give 14.2%.")
+    assert "(from the synthetic demonstration records)" in text
 
 
 def test_every_paragraph_reads_the_results(default_results):

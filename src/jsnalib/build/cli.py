@@ -180,9 +180,16 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
+    """Write the synthetic files (those in synthetic.json) only; the real files in the folder
+    (areas, neighbours, births and deaths, population, the census) are read, never written."""
     from jsnalib.synth import generate
 
-    for path in generate(Path(args.out_dir), seed=args.seed):
+    try:
+        written = generate(Path(args.out_dir), seed=args.seed)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path}", file=sys.stderr)
     return 0
 
@@ -277,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="DfE statistical-neighbour model (default 2025)")
     p.add_argument("--root", default=".", help="the project folder (default: here)")
     p.set_defaults(func=cmd_init)
-    p = sub.add_parser("synth", help="regenerate the synthetic default data")
+    p = sub.add_parser("synth", help="regenerate the synthetic files of the default data (the "
+                       "record-level demonstration data); never writes the real files")
     p.add_argument("out_dir", nargs="?", default="data")
     p.add_argument("--seed", type=int, default=20261122)
     p.set_defaults(func=cmd_synth)

@@ -1,23 +1,23 @@
-"""The deterministic synthetic default data in data/, calibrated to the published figures.
+"""The deterministic synthetic files of data/: only where nothing public exists.
 
-No real record-level data can ship with a public project, so data/ holds a synthetic world made
-here: record-level referrals to children's social care and NCMP measurements, the aggregates
-an analyst really receives (births and infant deaths, population, the DfE children in need
-census, a Fingertips export) and the published headline figures as data. The same seed always
-gives byte-identical files (``python -m jsnalib.synth data`` regenerates them; a test checks).
+No real record-level data can ship with a public project, so data/ holds synthetic records made
+here: referrals to children's social care and NCMP measurements, with two demonstration
+aggregates drawn beside them (infant deaths by deprivation quintile and a Fingertips export of
+the NCMP prevalences). Everything else in data/ is real (data/README.md) and is never written
+here. The same seed always gives byte-identical files (``jsna synth data`` regenerates them; a
+test checks), listed with their SHA-256 in ``synthetic.json``.
 
-The world is designed in :mod:`jsnalib.synth.world` (sizes, trends, deprivation profiles,
-published anchors) and drawn by :mod:`~jsnalib.synth.births`, :mod:`~jsnalib.synth.referrals`
-and :mod:`~jsnalib.synth.ncmp`. Where a document publishes a figure the data can express, the
-data are drawn *conditional* on it (e.g. the deaths of Stoke-on-Trent's 2017-19 are the
-published 7.5 per 1,000 times its births, shared among the years at random), so each published
-figure is reproduced on the data to within rounding; everything else is random around the
-designed trend. tests/test_calibration.py lists every published figure with its value on the
-data and its confidence interval.
+The referral records are calibrated year by year to the real published series they stand in
+for: each authority's referrals and re-referrals in DfE's children in need census
+(``cin_census.csv``, read from the lookups' folder), see :mod:`~jsnalib.synth.referrals`. The
+rest of the world is designed in :mod:`jsnalib.synth.world` (sizes, trends, deprivation
+profiles, published anchors) and drawn by :mod:`~jsnalib.synth.births` and
+:mod:`~jsnalib.synth.ncmp`; tests/test_calibration.py lists every published figure with its
+value on the data and its confidence interval.
 
-Lookups are data too: ``areas.csv`` and ``neighbours.csv`` are read (from ``lookups``, by
-default the output folder if it has them, else the repository's data/), so a different
-neighbour set gives census rows for those neighbours.
+Lookups are data too: ``areas.csv``, ``neighbours.csv``, ``cin_census.csv`` and
+``population.csv`` are read (from ``lookups``, by default the output folder if it has them,
+else the repository's data/).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jsnalib.inputs import readers
 from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
 from jsnalib.synth import births, ncmp, referrals, world
 from jsnalib.synth._io import fixed, stream, write_csv
@@ -36,20 +37,24 @@ from jsnalib.synth._io import fixed, stream, write_csv
 __all__ = ["DEFAULT_SEED", "FILES", "generate", "published_figures"]
 
 DEFAULT_SEED = 20261122
-FILES = ("births_deaths.csv", "births_deaths_imd.csv", "population.csv", "referrals.csv.gz",
-         "cin_census.csv", "ncmp.csv.gz", "fingertips_ncmp.csv", "published_figures.csv")
-"""The files :func:`generate` writes, in order."""
+FILES = ("births_deaths_imd.csv", "referrals.csv.gz", "ncmp.csv.gz", "fingertips_ncmp.csv")
+"""The files :func:`generate` writes, in order: the synthetic ones only (those listed in
+``synthetic.json``). The real files (``areas.csv``, ``neighbours.csv``, ``births_deaths.csv``,
+``population.csv``, ``cin_census.csv``, ``published_figures.csv``) are never written."""
 
 _LOOKUPS = ("areas.csv", "neighbours.csv")
+_REAL = ("cin_census.csv", "population.csv")
+"""The real files the referral records are calibrated to, read from the lookups' folder."""
 
 
 def _lookup_dir(out_dir: Path, lookups: str | Path | None) -> Path:
     candidates = [Path(lookups)] if lookups is not None else [
         out_dir, Path(__file__).resolve().parents[3] / "data"]
+    needed = (*_LOOKUPS, *_REAL)
     for folder in candidates:
-        if all((folder / name).is_file() for name in _LOOKUPS):
+        if all((folder / name).is_file() for name in needed):
             return folder
-    raise ValueError(f"areas.csv and neighbours.csv not found in {', '.join(map(str, candidates))}"
+    raise ValueError(f"{', '.join(needed)} not found in {', '.join(map(str, candidates))}"
                      "; pass lookups= the folder that has them")
 
 
@@ -72,13 +77,13 @@ def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
     Parameters
     ----------
     out_dir : str or Path
-        The folder to write to (created if absent). Existing files of the same names are
-        replaced; areas.csv, neighbours.csv and anything else are left alone.
+        The folder to write to (created if absent). The files of :data:`FILES` and the
+        manifest are replaced; the real files and anything else are left alone.
     seed : int
         The random seed; the same seed gives byte-identical files.
     lookups : str or Path, optional
-        The folder with areas.csv and neighbours.csv (default: ``out_dir`` if it has them,
-        else the repository's data/).
+        The folder with areas.csv, neighbours.csv and the real cin_census.csv and
+        population.csv (default: ``out_dir`` if it has them, else the repository's data/).
 
     Returns
     -------
@@ -88,33 +93,27 @@ def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
     Raises
     ------
     ValueError
-        If the lookups cannot be found or the seed is not a non-negative whole number.
+        If the lookups cannot be found, cin_census.csv lacks a year the records are calibrated
+        to, or the seed is not a non-negative whole number.
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
     out_dir = Path(out_dir)
     source = _lookup_dir(out_dir, lookups)
     areas = pd.read_csv(source / "areas.csv", dtype=str, keep_default_na=False)
-    neighbours = pd.read_csv(source / "neighbours.csv", dtype={"area_code": str,
-                                                               "neighbour_code": str})
-    neighbours = neighbours.merge(areas[["area_code", "area_type"]].rename(
-        columns={"area_code": "neighbour_code"}), on="neighbour_code", how="left")
-    unknown = neighbours.loc[neighbours["area_type"].isna(), "neighbour_code"].tolist()
-    if unknown:
-        raise ValueError(f"neighbours.csv names areas missing from areas.csv: {unknown}")
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    geography = readers.load_geography(source)
+    census = readers.read_cin_census(source / "cin_census.csv", geography)
+    population = readers.read_population(source / "population.csv", geography)
 
-    population = births.population(stream(seed, "population"),
-                                   neighbours.drop_duplicates("neighbour_code"))
-    births_deaths, births_deaths_imd = births.births_deaths(stream(seed, "births"))
-    records = referrals.referrals(stream(seed, "referrals"), population)
-    census = referrals.cin_census(stream(seed, "cin_census"), population, neighbours, records)
+    _, births_deaths_imd = births.births_deaths(stream(seed, "births"))
+    records = referrals.referrals(stream(seed, "referrals"), census, population)
     measurements, errors = ncmp.ncmp(stream(seed, "ncmp"))
     benchmarks = ncmp.fingertips(measurements, errors, names)
     measurements = measurements.assign(height_cm=fixed(measurements["height_cm"], 1),
                                        weight_kg=fixed(measurements["weight_kg"], 1))
-    frames = dict(zip(FILES, (births_deaths, births_deaths_imd, population, records, census,
-                              measurements, benchmarks, published_figures()), strict=True))
+    frames = dict(zip(FILES, (births_deaths_imd, records, measurements, benchmarks),
+                      strict=True))
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [write_csv(frame, out_dir / name) for name, frame in frames.items()]
     return [*written, write_manifest(written, out_dir / SYNTHETIC_MANIFEST)]

@@ -1,4 +1,4 @@
-"""Live births and infant deaths (by area and IMD quintile) and the 0-17 population.
+"""Live births and infant deaths (by area and IMD quintile).
 
 Births in Stoke-on-Trent and the eight Staffordshire districts are drawn (Poisson around a
 trend that follows England's curve, damped), split by IMD quintile of the mother's area
@@ -112,22 +112,3 @@ def births_deaths(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]
                                           "infant_deaths"])
     return (table.sort_values(["area_code", "year"], ignore_index=True),
             imd.sort_values(["area_code", "year", "imd_quintile"], ignore_index=True))
-
-
-def population(rng: np.random.Generator, neighbours: pd.DataFrame) -> pd.DataFrame:
-    """population.csv: 0-17 mid-year estimates for England, the region, both authorities and
-    every statistical neighbour (``neighbours``: neighbour_code, area_type)."""
-    years = world.YEARS
-    series = {area: np.rint(world.interpolate(anchors)).astype(np.int64)
-              for area, anchors in world.POPULATION_0_17.items()}
-    england = world.interpolate(world.POPULATION_0_17[world.ENGLAND])
-    index = england / england[years == 2016][0]
-    for code, area_type in neighbours[["neighbour_code", "area_type"]].itertuples(index=False):
-        base = world.NEIGHBOUR_POPULATION_2016.get(code, world.POPULATION_BY_TYPE[area_type])
-        elasticity = rng.uniform(0.4, 1.6)
-        wobble = np.cumsum(rng.normal(0, 0.002, len(years)))
-        series[code] = np.rint(base * index ** elasticity * np.exp(wobble - wobble[10]))
-    rows = [(area, int(year), "0-17", int(values[t]))
-            for area, values in series.items() for t, year in enumerate(years)]
-    table = pd.DataFrame(rows, columns=["area_code", "year", "age_group", "population"])
-    return table.sort_values(["area_code", "year"], ignore_index=True)

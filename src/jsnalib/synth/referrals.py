@@ -1,4 +1,4 @@
-"""Referrals to children's social care (record level) and the children in need census aggregates.
+"""Referrals to children's social care (record level), calibrated to the real DfE series.
 
 How a referral history is made, per authority:
 
@@ -20,14 +20,20 @@ How a referral history is made, per authority:
    365 days (who has no other referral for two years after), or giving a child's last
    re-referral to a new child. Outcomes are then adjusted year by year (in date order) to the
    target shares of no further action, children becoming the subject of a plan, and repeat
-   plans. Targets are the published figures where they exist (Staffordshire 2014-15 and
-   2015-16; its re-referral share follows the designed, published falling trend exactly from
-   2010-11), elsewhere Poisson/binomial draws around the designed trend (world.py).
-5. A few referrals are recorded twice on the same day (a second agency), and a few single-
-   referral children have no child ID (allowed by the contract, reported by the analysis).
+   plans. The targets of referrals and re-referrals are the authority's **real** published
+   counts, DfE *Characteristics of children in need* (``cin_census.csv``), for every year DfE
+   publishes (2012-13 to 2024-25); the records start a year earlier (2011-12, sized like
+   2012-13, not tuned) so that every published year has its 12-month look-back. Outcomes
+   follow the designed shares of world.py, with Staffordshire's published 2014-15 and 2015-16
+   figures exact; plan rates are per 10,000 of the real 0-17 population (``population.csv``).
+5. A few referrals are recorded twice on the same day (a second agency), added after the
+   tuning, and a few single-referral children have no child ID (allowed by the contract,
+   reported by the analysis).
 
-Re-referrals are counted with :func:`jsnalib.methods.derive.flag_rereferrals`, so the generator and the
-analysis agree by construction.
+Re-referrals are counted with :func:`jsnalib.methods.derive.flag_rereferrals`, and the same-day
+copies are added after the tuning, so once they are merged again
+(:func:`jsnalib.methods.derive.merge_same_day`, as the re-referral page does) the records give
+DfE's published referrals and re-referrals exactly, year by year.
 """
 
 from __future__ import annotations
@@ -76,14 +82,26 @@ ARRIVAL_GAIN, RETURN_GAIN = 0.55, 0.7
 """Damped corrections between tuning rounds (a new child also brings returns in the same and
 later years, so a full correction would overshoot and oscillate)."""
 
-_FIRST_DAY = world.REFERRALS_START.astype(np.int64)
-_LAST_DAY = world.REFERRALS_END.astype(np.int64)
+YEARS = np.arange(2011, 2025)
+"""First calendar year of each financial year of the records: 2011-12 (the look-back year) to
+2024-25, the last year DfE publishes in cin_census.csv."""
+
+PUBLISHED_FROM = 2012
+"""The first financial year (2012-13) whose referrals and re-referrals are tuned to DfE's."""
+
+START, END = np.datetime64("2011-04-01"), np.datetime64("2025-03-31")
+
+REPEAT_FROM_YEAR = 2014
+"""Repeat plans are tuned from 2014-15, when the records hold three years of history."""
+
+_FIRST_DAY = START.astype(np.int64)
+_LAST_DAY = END.astype(np.int64)
 _DAYS = np.arange(_FIRST_DAY, _LAST_DAY + 1)
 _DATES = _DAYS.astype("datetime64[D]")
 _YEAR = _DATES.astype("datetime64[Y]").astype(np.int64) + 1970
 _MONTH = _DATES.astype("datetime64[M]").astype(np.int64) % 12 + 1
-_FY_OF_DAY = _YEAR - (_MONTH < 4) - world.YEARS[0]
-_N_FY = len(world.YEARS)
+_FY_OF_DAY = _YEAR - (_MONTH < 4) - YEARS[0]
+_N_FY = len(YEARS)
 
 
 def _day_weights() -> np.ndarray:
@@ -121,7 +139,7 @@ def _categorical(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndar
 
 def _sources(rng: np.random.Generator, days: np.ndarray, returning: np.ndarray) -> np.ndarray:
     shares = np.where(returning[:, None], SOURCE_SHARE_RETURN, SOURCE_SHARE_FIRST)
-    trend = world.interpolate(UNKNOWN_SOURCE_TREND)[_fy(days)]
+    trend = world.interpolate(UNKNOWN_SOURCE_TREND, YEARS)[_fy(days)]
     shares[:, UNKNOWN] *= trend
     return _categorical(rng, shares)
 
@@ -375,36 +393,45 @@ def _tune_outcomes(rng, data, nfa, plans, repeats):
     return {**data, "outcome": outcome}
 
 
-def _targets(rng, area: str, population: np.ndarray):
-    """Yearly targets: referrals, re-referrals (-1 = not tuned), NFA, plans, repeat plans."""
-    years = world.YEARS
-    expected = world.interpolate(world.REFERRAL_RATE[area]) * population / 10_000
-    referrals = rng.poisson(expected)
-    percent = world.interpolate(world.REREFERRAL_PERCENT[area]) / 100
-    rereferrals = rng.binomial(referrals, percent)
+def _targets(rng, area: str, census: pd.DataFrame, population: pd.Series):
+    """Yearly targets: referrals, re-referrals (-1 = not tuned), NFA, plans, repeat plans.
+
+    ``census`` is the area's rows of the real cin_census.csv indexed by first calendar year,
+    ``population`` its real 0-17 mid-year estimates by year (the nearest year where one is
+    missing).
+    """
+    years = YEARS
+    missing = [f"{y}-{(y + 1) % 100:02d}" for y in years[years >= PUBLISHED_FROM]
+               if y not in census.index or pd.isna(census.loc[y, "rereferrals"])]
+    if missing:
+        raise ValueError(f"cin_census.csv has no referrals and re-referrals of {area} for "
+                         f"{', '.join(missing)}: the records are calibrated to them")
+    published = np.maximum(years, PUBLISHED_FROM)
+    referrals = census.loc[published, "referrals"].to_numpy(dtype=np.int64)
+    rereferrals = census.loc[published, "rereferrals"].to_numpy(dtype=np.int64)
+    rereferrals[years < PUBLISHED_FROM] = -1
+    known = population.index.to_numpy()
+    nearest = known[np.abs(known[None, :] - years[:, None]).argmin(axis=1)]
+    pop = population.loc[nearest].to_numpy(dtype=float)
     calibrated = np.isin(years, world.CALIBRATED_REFERRAL_YEARS.get(area, ()))
-    referrals[calibrated] = np.rint(expected[calibrated]).astype(np.int64)
-    exact = calibrated | np.isin(years, world.TREND_REREFERRAL_YEARS.get(area, ()))
-    rereferrals[exact] = np.rint(percent[exact] * referrals[exact])
-    rereferrals[0] = -1
-    nfa_share = world.interpolate(world.NFA_PERCENT[area]) / 100
+    nfa_share = world.interpolate(world.NFA_PERCENT[area], years) / 100
     nfa = rng.binomial(referrals, nfa_share)
-    plan_rate = world.interpolate(world.CPP_RATE[area]) * population / 10_000
+    plan_rate = world.interpolate(world.CPP_RATE[area], years) * pop / 10_000
     plans = rng.poisson(plan_rate)
-    repeat_share = world.interpolate(world.CPP_REPEAT_PERCENT[area]) / 100
+    repeat_share = world.interpolate(world.CPP_REPEAT_PERCENT[area], years) / 100
     repeats = rng.binomial(plans, repeat_share)
-    if area in world.CALIBRATED_REFERRAL_YEARS:
-        nfa[calibrated] = np.rint(nfa_share[calibrated] * referrals[calibrated])
-        plans[calibrated] = np.rint(plan_rate[calibrated])
-        repeats[calibrated] = np.rint(repeat_share[calibrated] * plans[calibrated])
-    repeats[years < world.REPEAT_FROM_YEAR] = -1
+    nfa[calibrated] = np.rint(nfa_share[calibrated] * referrals[calibrated])
+    plans[calibrated] = np.rint(plan_rate[calibrated])
+    repeats[calibrated] = np.rint(repeat_share[calibrated] * plans[calibrated])
+    repeats[years < REPEAT_FROM_YEAR] = -1
     return referrals, rereferrals, nfa, plans, repeats
 
 
-def authority_referrals(rng: np.random.Generator, area: str, population: np.ndarray
-                        ) -> pd.DataFrame:
-    """Record-level referrals of one authority (child ids are integers, unique to the area)."""
-    referrals, rereferrals, nfa, plans, repeats = _targets(rng, area, population)
+def authority_referrals(rng: np.random.Generator, area: str, census: pd.DataFrame,
+                        population: pd.Series) -> pd.DataFrame:
+    """Record-level referrals of one authority (child ids are integers, unique to the area);
+    ``census`` and ``population`` as for :func:`_targets`."""
+    referrals, rereferrals, nfa, plans, repeats = _targets(rng, area, census, population)
     tuned = np.flatnonzero(rereferrals >= 0)
     within = np.full(_N_FY, 0.2)
     arrivals = np.rint(referrals * 0.7).astype(np.int64)
@@ -419,9 +446,9 @@ def authority_referrals(rng: np.random.Generator, area: str, population: np.ndar
         ratio = np.where(rereferrals > 0, rereferrals / np.maximum(flagged, 1), 1.0)
         within = np.clip(within * ratio ** RETURN_GAIN, 0.02, 0.6)
         within[0] = within[1]
-    data = _duplicates(rng, data)
     data = _tune_totals(rng, data, referrals, range(_N_FY))
     data = _tune_rereferrals(rng, data, rereferrals, tuned)
+    data = _duplicates(rng, data)
     data = _tune_outcomes(rng, data, nfa, plans, repeats)
     history = _History(data["child"], data["day"])
     single = np.flatnonzero((history.count == 1) & (data["outcome"] != PLAN))
@@ -444,13 +471,27 @@ def _duplicates(rng, data):
     return {k: np.concatenate([data[k], extra[k]]) for k in data}
 
 
-def referrals(rng: np.random.Generator, population: pd.DataFrame) -> pd.DataFrame:
-    """referrals.csv.gz as a frame, sorted by date, authority and referral id."""
+def referrals(rng: np.random.Generator, census: pd.DataFrame, population: pd.DataFrame
+              ) -> pd.DataFrame:
+    """referrals.csv.gz as a frame, sorted by date, authority and referral id.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The referrals' random stream.
+    census : pandas.DataFrame
+        The real cin_census.csv (area_code, financial_year, referrals, rereferrals; counts).
+    population : pandas.DataFrame
+        The real population.csv (area_code, year, age_group, population; 0-17, people).
+    """
+    start = census["financial_year"].str[:4].astype(np.int64)
+    counts = census.assign(year=start).set_index(["area_code", "year"])
+    children = population[population["age_group"] == "0-17"].set_index(
+        ["area_code", "year"])["population"]
     frames = []
     offset = 0
     for area in world.AUTHORITIES:
-        pop = population.set_index(["area_code", "year"])["population"].loc[area]
-        frame = authority_referrals(rng, area, pop.loc[world.YEARS].to_numpy())
+        frame = authority_referrals(rng, area, counts.loc[area], children.loc[area])
         frame["child"] += offset
         offset = int(frame["child"].max()) + 1
         frames.append(frame)
@@ -469,81 +510,3 @@ def referrals(rng: np.random.Generator, population: pd.DataFrame) -> pd.DataFram
         "source": np.asarray(SOURCES, dtype=object)[table["source"].to_numpy()],
         "outcome": np.asarray(OUTCOMES, dtype=object)[table["outcome"].to_numpy()],
     })
-
-
-# ----------------------------------------------------------------------------------------------
-# the children in need census: England, the region and the statistical neighbours
-
-NEIGHBOUR_RATE_LEVEL = {"county": (470.0, 60.0), "other": (760.0, 110.0)}
-"""Referrals per 10,000 in 2015-16 of a neighbour authority: mean and spread, by type."""
-
-NEIGHBOUR_REREFERRAL_SPREAD = (2.5, 1.0)
-"""Neighbour re-referral %: persistent offset from England and year-to-year noise (SD, points)."""
-
-
-def _balanced_offsets(rng: np.random.Generator, sizes: np.ndarray, spread: float) -> np.ndarray:
-    """Random offsets that average zero both plainly and weighted by ``sizes``."""
-    offsets = rng.normal(0, spread, len(sizes))
-    basis = np.column_stack([np.ones(len(sizes)), sizes / sizes.mean()])
-    coefficients, *_ = np.linalg.lstsq(basis, offsets, rcond=None)
-    return offsets - basis @ coefficients
-
-
-def cin_census(rng: np.random.Generator, population: pd.DataFrame, neighbours: pd.DataFrame,
-               records: pd.DataFrame) -> pd.DataFrame:
-    """cin_census.csv as a frame: England, the region and every statistical neighbour.
-
-    England's and the West Midlands' counts follow their designed rates exactly and include the
-    two authorities' records (the rest of the country is what is left); each neighbour is drawn
-    around England's trend with its own level. Staffordshire's neighbours in 2015-16 average
-    the published 22.1% (both as a plain mean of their percentages and pooled).
-    """
-    years = world.CIN_YEARS
-    pop = population.set_index(["area_code", "year"])["population"]
-    labels = [f"{y}-{(y + 1) % 100:02d}" for y in years]
-    england_rate = world.interpolate(world.REFERRAL_RATE[world.ENGLAND], years)
-    england_percent = world.interpolate(world.REREFERRAL_PERCENT[world.ENGLAND], years)
-    rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-    def exact(area, rate, percent):
-        n = np.rint(rate * pop.loc[area].loc[years].to_numpy() / 10_000).astype(np.int64)
-        return n, np.rint(percent / 100 * n).astype(np.int64)
-
-    rows[world.ENGLAND] = exact(world.ENGLAND, england_rate, england_percent)
-    rows[world.WEST_MIDLANDS] = exact(
-        world.WEST_MIDLANDS, england_rate * world.REGION_RATE_RATIO,
-        england_percent + world.interpolate(world.REGION_REREFERRAL_GAP, years))
-    days = records["referral_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    local_n = np.bincount(_fy(days), minlength=_N_FY)[years - world.YEARS[0]]
-    for area in (world.ENGLAND, world.WEST_MIDLANDS):
-        if (rows[area][0] < local_n).any():
-            raise RuntimeError(f"{area}'s designed referrals are fewer than the local records")
-
-    reference = int(np.flatnonzero(years == 2015)[0])
-    for home, group in neighbours.groupby("area_code", sort=True):
-        codes = group.sort_values("rank")["neighbour_code"].tolist()
-        types = group.sort_values("rank")["area_type"].tolist()
-        counts = []
-        for code, area_type in zip(codes, types, strict=True):
-            mean, spread = NEIGHBOUR_RATE_LEVEL["county" if area_type == "county" else "other"]
-            level = rng.normal(mean, spread)
-            noise = np.cumsum(rng.normal(0, 0.035, len(years)))
-            rate = level * england_rate / england_rate[reference] * np.exp(noise - noise[
-                reference])
-            n = rng.poisson(rate * pop.loc[code].loc[years].to_numpy() / 10_000)
-            offset = rng.normal(0, NEIGHBOUR_REREFERRAL_SPREAD[0])
-            percent = (england_percent + offset
-                       + rng.normal(0, NEIGHBOUR_REREFERRAL_SPREAD[1], len(years)))
-            counts.append((code, n, rng.binomial(n, np.clip(percent, 5, 60) / 100)))
-        if home in world.NEIGHBOURS_REREFERRAL_2015:
-            sizes = np.array([n[reference] for _, n, _ in counts], dtype=float)
-            percent = world.NEIGHBOURS_REREFERRAL_2015[home] + _balanced_offsets(
-                rng, sizes, NEIGHBOUR_REREFERRAL_SPREAD[0])
-            for (_code, n, r), p in zip(counts, percent, strict=True):
-                r[reference] = round(p / 100 * n[reference])
-        for code, n, r in counts:
-            rows[code] = (n, r)
-    table = pd.DataFrame([(area, labels[t], int(n[t]), int(r[t]))
-                          for area, (n, r) in rows.items() for t in range(len(years))],
-                         columns=["area_code", "financial_year", "referrals", "rereferrals"])
-    return table.sort_values(["area_code", "financial_year"], ignore_index=True)

@@ -1,15 +1,16 @@
 """The designed world behind the synthetic data: sizes, trends, deprivation and published anchors.
 
 Everything the generators draw from is set here, in one place, as plain numbers with the reason
-for each: population and birth volumes, the expected trends (infant mortality, referral rates,
-re-referral shares, NCMP overweight prevalence), each area's deprivation profile, and the
+for each: birth volumes, the expected trends (infant mortality, referral outcomes and child
+protection plans, NCMP overweight prevalence), each area's deprivation profile, and the
 published figures (:data:`PUBLISHED`) that the data are conditioned on. Anchors are given for
 some years and :func:`interpolate` fills the years between them linearly (constant beyond).
 
 Sources of the shapes (not copied values): ONS births and mid-year estimates, DfE
 Characteristics of children in need, NHS England NCMP reports and OHID Fingertips, as
 general orders of magnitude; the local anchors are the published figures in
-:data:`PUBLISHED` (shared/context/seed_figures.csv).
+:data:`PUBLISHED` (shared/context/seed_figures.csv). Referrals and re-referrals are not designed
+here: the records follow the real DfE series (:mod:`jsnalib.synth.referrals`).
 """
 
 from __future__ import annotations
@@ -74,49 +75,14 @@ def quintile_share(area: str) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------
 # time
 YEARS = np.arange(2006, 2024)
-"""Calendar years of births/deaths and population; also the first calendar year of each
-financial year (2006 = 2006-07) and academic year (2006 = 2006/07)."""
-
-CIN_YEARS = np.arange(2009, 2024)
-"""Financial years in the children in need census file (2009-10 to 2023-24)."""
-
-REFERRALS_START = np.datetime64("2006-04-01")
-REFERRALS_END = np.datetime64("2024-03-31")
+"""Calendar years of births and deaths; also the first calendar year of each academic year
+(2006 = 2006/07). The referral records have their own years (``referrals.YEARS``)."""
 
 
 def interpolate(anchors: dict[int, float], years: np.ndarray = YEARS) -> np.ndarray:
     """Linear interpolation between anchor years, constant before the first and after the last."""
     xs = np.array(sorted(anchors), dtype=float)
     return np.interp(np.asarray(years, dtype=float), xs, [anchors[int(x)] for x in xs])
-
-
-# ----------------------------------------------------------------------------------------------
-# population aged 0-17 (mid-year)
-POPULATION_0_17 = {
-    ENGLAND: {2006: 11_100_000, 2011: 11_390_000, 2014: 11_620_000, 2016: 11_800_000,
-              2019: 12_020_000, 2021: 12_100_000, 2023: 12_070_000},
-    WEST_MIDLANDS: {2006: 1_255_000, 2011: 1_282_000, 2016: 1_330_000, 2021: 1_370_000,
-                    2023: 1_372_000},
-    # Staffordshire: mid-2014 and mid-2015 are the denominators behind the published rates
-    # (624 plans = 36.8 and 711 = 41.6 per 10,000); about 171,500 in 2016.
-    STAFFORDSHIRE: {2006: 170_200, 2009: 169_500, 2011: 169_300, 2012: 169_300, 2013: 169_400,
-                    2014: 169_600, 2015: 170_900, 2016: 171_500, 2019: 173_100, 2021: 173_700,
-                    2023: 174_300},
-    STOKE: {2006: 56_000, 2011: 56_900, 2016: 58_800, 2019: 60_200, 2021: 60_900, 2023: 61_300},
-}
-
-NEIGHBOUR_POPULATION_2016 = {
-    "E10000007": 160_000, "E10000024": 165_000, "E10000018": 140_000, "E10000031": 115_000,
-    "E10000034": 116_000, "E10000017": 245_000, "E10000019": 146_000, "E10000012": 310_000,
-    "E10000029": 154_000, "E10000016": 335_000, "E08000031": 61_000, "E08000030": 66_000,
-    "E08000028": 81_000, "E06000010": 60_000, "E06000009": 30_000, "E06000002": 34_500,
-    "E06000015": 60_000, "E06000020": 41_000, "E08000017": 64_000, "E08000018": 57_000,
-}
-"""Children aged 0-17 in 2016 in the statistical-neighbour authorities of neighbours.csv. A
-neighbour not listed here (an analyst's own set) gets a size for its area type."""
-
-POPULATION_BY_TYPE = {"county": 160_000, "unitary": 55_000, "metropolitan": 65_000,
-                      "district": 22_000, "region": 1_200_000, "country": 11_800_000}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -172,53 +138,12 @@ period are drawn conditional on the published rate (rounded to whole deaths)."""
 
 
 # ----------------------------------------------------------------------------------------------
-# children's social care: referrals (per 10,000 aged 0-17), keyed by the financial year's first
-# calendar year; the denominator is the mid-year estimate of that calendar year
-REFERRAL_RATE = {
-    STAFFORDSHIRE: {2006: 440, 2007: 455, 2008: 480, 2009: 540, 2010: 560, 2011: 545,
-                    2012: 520, 2013: 525, 2014: 505.8, 2015: 501.5, 2016: 495, 2017: 480,
-                    2018: 470, 2019: 462, 2020: 430, 2021: 455, 2022: 470, 2023: 465},
-    STOKE: {2006: 620, 2007: 650, 2008: 700, 2009: 800, 2010: 820, 2011: 790, 2012: 760,
-            2013: 750, 2014: 740, 2015: 760, 2016: 780, 2017: 800, 2018: 760, 2019: 720,
-            2020: 680, 2021: 700, 2022: 710, 2023: 690},
-    ENGLAND: {2009: 557.0, 2010: 597.0, 2011: 585.0, 2012: 520.7, 2013: 573.0, 2014: 548.3,
-              2015: 532.2, 2016: 548.2, 2017: 552.5, 2018: 544.5, 2019: 534.8, 2020: 494.3,
-              2021: 538.1, 2022: 544.9, 2023: 520.0},
-}
-
-REREFERRAL_PERCENT = {
-    STAFFORDSHIRE: {2007: 25.5, 2008: 25.0, 2009: 24.6, 2010: 23.9, 2011: 22.6, 2012: 21.2,
-                    2013: 19.9, 2014: 18.5, 2015: 18.8, 2016: 19.2, 2017: 19.9, 2018: 20.3,
-                    2019: 20.6, 2020: 21.0, 2021: 20.4, 2022: 20.9, 2023: 21.3},
-    STOKE: {2007: 24.0, 2008: 24.8, 2009: 25.5, 2010: 25.9, 2011: 25.1, 2012: 24.6,
-            2013: 24.0, 2014: 23.6, 2015: 23.3, 2016: 23.8, 2017: 24.4, 2018: 24.0,
-            2019: 23.5, 2020: 23.1, 2021: 22.4, 2022: 22.9, 2023: 23.2},
-    ENGLAND: {2009: 24.9, 2010: 25.8, 2011: 26.7, 2012: 24.9, 2013: 23.4, 2014: 24.0,
-              2015: 22.3, 2016: 21.9, 2017: 21.9, 2018: 22.6, 2019: 22.6, 2020: 22.7,
-              2021: 21.5, 2022: 22.4, 2023: 22.4},
-}
-"""Re-referrals within 12 months, % of referrals. Staffordshire falls over the five years to
-2014-15 (18.5%) and is similar in 2015-16 (18.8%). The first financial year in the records
-(2006-07) has no 12-month look-back before it, so its share is left as it falls out (low)."""
-
-REGION_REREFERRAL_GAP = {2009: -1.6, 2015: -2.1, 2023: -1.4}
-"""West Midlands minus England, percentage points (2015-16: 20.2% against 22.3%)."""
-
-REGION_RATE_RATIO = 1.05
-"""West Midlands referral rate relative to England's."""
-
-NEIGHBOURS_REREFERRAL_2015 = {STAFFORDSHIRE: 22.1}
-"""The published average re-referral % of an authority's statistical neighbours, 2015-16."""
+# children's social care, keyed by the financial year's first calendar year. Referrals and
+# re-referrals are the real DfE counts (cin_census.csv), not designed here.
 
 CALIBRATED_REFERRAL_YEARS = {STAFFORDSHIRE: (2014, 2015)}
-"""Financial years whose referral and re-referral counts (and shares of no further action,
-plans and repeat plans) equal the published figures exactly (rounded to whole referrals),
-instead of being drawn around the trend."""
-
-TREND_REREFERRAL_YEARS = {STAFFORDSHIRE: (2010, 2011, 2012, 2013)}
-"""Financial years whose re-referral share is the designed trend exactly (no binomial noise),
-so the published statement holds: Staffordshire's share "steadily decreased over the last
-five years" to 2015-16."""
+"""Financial years whose shares of no further action, plans and repeat plans equal the
+published figures exactly (rounded), instead of being drawn around the trend."""
 
 NFA_PERCENT = {
     STAFFORDSHIRE: {2006: 11.5, 2009: 10.6, 2012: 9.4, 2014: 8.8, 2015: 9.6, 2017: 9.9,
@@ -244,8 +169,6 @@ CPP_REPEAT_PERCENT = {
 }
 """Of those children, % with an earlier plan (from 2009-10, when the records hold three years
 of history; Staffordshire 13.5% in 2014-15 and 17.3% in 2015-16)."""
-
-REPEAT_FROM_YEAR = 2009
 
 # ----------------------------------------------------------------------------------------------
 # NCMP

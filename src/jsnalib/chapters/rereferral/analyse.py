@@ -44,6 +44,7 @@ __all__ = [
     "benchmark_series",
     "change_verdict",
     "comparison_table",
+    "dfe_series",
     "first_full_year",
     "first_signal",
     "funnel_points",
@@ -121,6 +122,11 @@ class Results:
         :func:`annual_series` (unsuppressed: for the statistics only).
     annual_shown : DataFrame
         :func:`annual_shown`: the same with small counts suppressed.
+    dfe : DataFrame
+        :func:`dfe_series`: the authority's own figures as DfE publishes them, each year of
+        ``years`` the census covers (beside the record-derived ones).
+    synthetic_records : bool
+        Whether the records are the synthetic demonstration data (``Inputs``).
     change : Difference
         The last year's percentage minus the first's (Newcombe interval).
     falls, rises : int
@@ -176,6 +182,8 @@ class Results:
     polarity: str
     annual: pd.DataFrame
     annual_shown: pd.DataFrame
+    dfe: pd.DataFrame
+    synthetic_records: bool
     change: Difference
     falls: int
     rises: int
@@ -265,6 +273,8 @@ def analyse(inputs: Inputs, years: Sequence[str], spc_start: str, spc_baseline_e
     return Results(
         area_code=inputs.area_code, area_name=area_name, latest=latest, confidence=level,
         polarity=polarity, **annual_summary(annual, level),
+        dfe=dfe_series(inputs.cin, inputs.area_code, years, level),
+        synthetic_records=inputs.synthetic_records,
         same_day_merged=same_day_merged(records),
         benchmarks=benchmarks, series=trend_data(annual, benchmarks, area_name),
         comparison=comparison_table(annual, benchmarks, area_name, latest, polarity),
@@ -431,6 +441,38 @@ def annual_shown(annual: pd.DataFrame) -> pd.DataFrame:
     safe = _suppress(annual)
     safe["missing_child_id"] = disclosure.suppress_small(safe["missing_child_id"])
     return _drop_empty_note(safe)
+
+
+def dfe_series(cin: pd.DataFrame, area_code: str, years: Sequence[str],
+               confidence: float = 0.95) -> pd.DataFrame:
+    """The authority's own referrals and re-referrals as DfE publishes them (the children in
+    need census), with the Wilson interval, for each year of ``years`` the census covers.
+
+    Parameters
+    ----------
+    cin : DataFrame
+        The children in need census counts (``jsnalib.inputs.readers.read_cin_census``).
+    area_code : str
+        The authority.
+    years : [first, last]
+        Financial years.
+    confidence : float
+        For the Wilson interval (0.95 or 95).
+
+    Returns
+    -------
+    DataFrame
+        ``financial_year``, ``referrals``, ``rereferrals`` (counts; published, so not
+        suppressed again), ``percent``, ``lower``, ``upper`` (0-100); years the census lacks or
+        marks as suppressed are absent.
+    """
+    wanted = year_range(years)
+    rows = cin[(cin["area_code"] == area_code) & cin["financial_year"].isin(wanted)]
+    rows = rows.dropna(subset=["referrals", "rereferrals"])
+    rows = rows[rows["referrals"] > 0].astype({"referrals": "int64", "rereferrals": "int64"})
+    rows = rows.sort_values("financial_year")[["financial_year", "referrals", "rereferrals"]]
+    return _proportions(rows.reset_index(drop=True), "rereferrals", "referrals",
+                        confidence_level(confidence))
 
 
 def benchmark_series(cin: pd.DataFrame, geography: Geography, area_code: str,

@@ -49,7 +49,8 @@ FORMATS = {
     "Re-referrals (%)": "{:.1f}", "Lower CI (%)": "{:.1f}", "Upper CI (%)": "{:.1f}",
     "Modelled (%)": "{:.1f}", "Odds ratio": "{:.3f}", "Lower CI": "{:.3f}", "Upper CI": "{:.3f}",
     "Months": "{:g}", "Children": "{:,}", "Re-referred by then": "{:,}",
-    "Re-referred (%)": "{:.1f}",
+    "Re-referred (%)": "{:.1f}", "DfE referrals": "{:,.0f}", "DfE re-referrals": "{:,.0f}",
+    "DfE published (%)": "{:.1f}", "DfE lower CI (%)": "{:.1f}", "DfE upper CI (%)": "{:.1f}",
 }
 #: Column headings of the count tables.
 _HEADINGS = {
@@ -57,6 +58,14 @@ _HEADINGS = {
     "missing_child_id": "No child ID", "percent": "Re-referrals (%)", "lower": "Lower CI (%)",
     "upper": "Upper CI (%)", disclosure.NOTE_COLUMN: "Note",
 }
+#: Headings of the authority's own DfE figures beside the record-derived ones.
+_DFE_HEADINGS = {
+    "referrals": "DfE referrals", "rereferrals": "DfE re-referrals",
+    "percent": "DfE published (%)", "lower": "DfE lower CI (%)", "upper": "DfE upper CI (%)",
+}
+#: Where the record-derived columns come from, by whether the records are synthetic.
+_RECORDS_SOURCE = {True: "from the synthetic demonstration records",
+                   False: "from the referral records"}
 _WITHIN = {"within": "yes", "outside": "no", "not compared": ""}
 _Y_LABEL = "Re-referrals (% of referrals)"
 
@@ -116,10 +125,15 @@ def trend_chart(results: Results) -> HTML:
 
 
 def annual_table(results: Results) -> HTML:
-    """Referrals and re-referrals each year (small counts suppressed)."""
-    return _table(results.annual_shown.rename(columns=_HEADINGS),
-                  f"Referrals and re-referrals each year, {results.area_name}",
-                  name="rereferral-annual")
+    """Referrals and re-referrals each year from the records (small counts suppressed), beside
+    the authority's own figures as DfE publishes them (blank in years DfE does not cover)."""
+    dfe = results.dfe.set_index("financial_year")[list(_DFE_HEADINGS)].rename(
+        columns=_DFE_HEADINGS)
+    table = results.annual_shown.rename(columns=_HEADINGS).join(dfe, on="Financial year")
+    caption = (f"Referrals and re-referrals each year, {results.area_name}: "
+               f"{_RECORDS_SOURCE[results.synthetic_records]}, and as the Department for "
+               "Education publishes them (Characteristics of children in need)")
+    return _table(table, caption, name="rereferral-annual")
 
 
 def comparison_table(results: Results) -> HTML:

@@ -15,6 +15,7 @@ from jsnalib.inputs import readers
 from jsnalib.inputs.contracts import CIN_CENSUS, PUBLISHED_FIGURES, REFERRALS
 from jsnalib.inputs.geography import Geography
 from jsnalib.methods import derive
+from jsnalib.report import display
 
 __all__ = ["FILES", "Inputs", "area_records", "load", "published_rereferrals"]
 
@@ -41,6 +42,9 @@ class Inputs:
         The children in need census counts of every area (cin_census.csv).
     published : pandas.DataFrame
         The area's published re-referral figures (:func:`published_rereferrals`).
+    synthetic_records : bool
+        Whether the referral records are the synthetic demonstration data (byte-identical to
+        those listed in ``synthetic.json``, :func:`jsnalib.report.display.is_synthetic`).
     """
 
     geography: Geography
@@ -49,6 +53,7 @@ class Inputs:
     records: pd.DataFrame
     cin: pd.DataFrame
     published: pd.DataFrame
+    synthetic_records: bool = False
 
 
 def load(data_dir: str | Path, area_code: str) -> Inputs:
@@ -64,8 +69,9 @@ def load(data_dir: str | Path, area_code: str) -> Inputs:
     Returns
     -------
     Inputs
-        The area's prepared records (:func:`area_records`), the census and the area's
-        published re-referral figures (:func:`published_rereferrals`).
+        The area's prepared records (:func:`area_records`), the census, the area's
+        published re-referral figures (:func:`published_rereferrals`) and whether the records
+        are the synthetic default.
     """
     folder = Path(data_dir)
     geography = readers.load_geography(folder)
@@ -75,7 +81,8 @@ def load(data_dir: str | Path, area_code: str) -> Inputs:
         readers.find_file(folder, PUBLISHED_FIGURES.filename), geography)
     return Inputs(geography, area_code, geography.name(area_code),
                   area_records(referrals, area_code), cin,
-                  published_rereferrals(published, area_code))
+                  published_rereferrals(published, area_code),
+                  display.is_synthetic(folder, [REFERRALS.filename]))
 
 
 def area_records(referrals: pd.DataFrame, area_code: str) -> pd.DataFrame:

@@ -53,6 +53,11 @@ OUTCOME_LABELS = {
 
 #: Verdicts in words.
 PHRASES = {
+    # where the record-derived figures come from (Results.synthetic_records)
+    "synthetic records": "these synthetic demonstration records",
+    "records": "these records",
+    "synthetic source": "from the synthetic demonstration records",
+    "source": "from the referral records",
     # a difference of two percentages (Difference.verdict)
     "difference higher": "the whole interval is on one side of no difference, so it is unlikely "
                          "to be chance.",
@@ -92,10 +97,13 @@ TEMPLATES = {
                   "{verdict}",
     "difference missing": "The {what} cannot be shown.",
     "series": "In {area}, {first} of referrals in {first_year} were re-referrals, and {last} in "
-              "{last_year}. {change} Year on year, the percentage fell {falls} times and rose "
+              "{last_year} ({source}). {change} Year on year, the percentage fell {falls} times and rose "
               "{rises} times; it was highest in {highest} ({highest_percent}) and lowest in "
               "{lowest} ({lowest_percent}).",
     "change": "change from {first_year} to {last_year}",
+    "dfe": "The Department for Education publishes {dfe_percent} ({rereferrals} of {referrals}) "
+           "for {year}; {records} give {percent}.",
+    "dfe none": "The Department for Education publishes no figure for {area} in {year}.",
     "records note": "Referrals without a child ID cannot be linked to earlier referrals, so they "
                     "count as referrals but never as re-referrals; the table shows how many "
                     "there were each year. Following the Department for Education's children "
@@ -205,20 +213,38 @@ def meaning(direction: str, polarity: str) -> str:
 
 
 def series(results: Results) -> str:
-    """The annual series: the first and last years, the change between them (with its
-    Newcombe interval), how often it fell and rose, and its highest and lowest years."""
+    """The annual series from the records (saying whether they are the synthetic
+    demonstration records): the first and last years, the change between them (with its
+    Newcombe interval), how often it fell and rose, its highest and lowest years, and the
+    authority's own DfE published figure for the last year beside the records' figure."""
     annual = results.annual.set_index("financial_year")
     first_year, last_year = results.years[0], results.years[-1]
     first, last = annual.loc[first_year], annual.loc[last_year]
     return TEMPLATES["series"].format(
         area=results.area_name, first_year=first_year, last_year=last_year,
+        source=PHRASES["synthetic source" if results.synthetic_records else "source"],
         first=_estimate(first["percent"], first["lower"], first["upper"], results.confidence),
         last=_estimate(last["percent"], last["lower"], last["upper"], results.confidence),
         change=_difference(results.change, TEMPLATES["change"].format(
             first_year=first_year, last_year=last_year), results.confidence),
         falls=count(results.falls), rises=count(results.rises),
         highest=results.highest, highest_percent=percent(annual.loc[results.highest, "percent"]),
-        lowest=results.lowest, lowest_percent=percent(annual.loc[results.lowest, "percent"]))
+        lowest=results.lowest, lowest_percent=percent(annual.loc[results.lowest, "percent"])
+    ) + " " + _dfe_sentence(results)
+
+
+def _dfe_sentence(results: Results) -> str:
+    """The authority's DfE published figure for the last year beside the records' figure."""
+    year = results.years[-1]
+    dfe = results.dfe.set_index("financial_year")
+    if year not in dfe.index:
+        return TEMPLATES["dfe none"].format(area=results.area_name, year=year)
+    row = dfe.loc[year]
+    records = PHRASES["synthetic records" if results.synthetic_records else "records"]
+    return TEMPLATES["dfe"].format(
+        dfe_percent=percent(row["percent"]), rereferrals=count(row["rereferrals"]),
+        referrals=count(row["referrals"]), year=year, records=records,
+        percent=percent(results.annual.set_index("financial_year").loc[year, "percent"]))
 
 
 def records_note(results: Results) -> str:
