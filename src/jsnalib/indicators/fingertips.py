@@ -73,8 +73,8 @@ UNIT_TOLERANCE = 0.02
 #: What the counts are called in a sentence ("117 (count) out of 25,091 (denominator)").
 COUNT_LABEL, DENOMINATOR_LABEL = "(count)", "(denominator)"
 _CATALOGUE_FILES = {name for name in DATA_FILES if name.startswith("fingertips_")}
-_GOOD, _BAD = re.compile(r"\b(better|best)\b", re.I), re.compile(r"\b(worse|worst)\b", re.I)
-_NEUTRAL = re.compile(r"\b(higher|lower|highest|lowest)\b", re.I)
+_GOOD, _BAD = re.compile(r"\b(?:better|best)\b", re.I), re.compile(r"\b(?:worse|worst)\b", re.I)
+_NEUTRAL = re.compile(r"\b(?:higher|lower|highest|lowest)\b", re.I)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def read_exports(data_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     frames = []
     for path in export_files(data_dir):
-        tidy = read_fingertips(path).data
+        tidy = read_fingertips(path).frame
         tidy = tidy[~tidy["indicator_name"].map(_catalogue_defines)]
         tidy = _whole_population(tidy).assign(file=path.name)
         frames.append(tidy)
