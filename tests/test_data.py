@@ -271,7 +271,8 @@ def test_validate_dir_reports_every_file_problem(folder):
         "only one of the two: delete the out-of-date one",
         "ncmp.csv.gz, row 3, column weight_kg: '400' is outside the possible range; expected a "
         "weight in kg from 5 to 250",
-        "fingertips_92196.csv, row 2, column Value: 'high' is not a number; expected a number",
+        "fingertips_92196.csv, row 2, column Value: 'high' is not valid; expected a number, "
+        "blank, or a marker (c, x, u, z, low, :, .., *, [c], [x], [u], [z], [low])",
     ]
     assert tree(folder) == before
 

@@ -400,9 +400,10 @@ def test_notes_and_summary_reading(indicator_data):
 #: Columns of results.compared that carry labels from the indicator catalogue, the geography or
 #: the disclosure rules (not made by analyse).
 LABEL_COLUMNS = {"name", "short", "unit", "area_name", "value_from_name", "region_name", "note",
-                 disclosure.NOTE_COLUMN}
+                 "count_label", "denominator_label", "publisher", "source", disclosure.NOTE_COLUMN}
 VERDICTS = {*RATINGS, "", *TREND_TESTS, "increasing", "decreasing", "no significant change",
-            "cannot be calculated", *stats.POLARITIES, *indicators.INDICATOR_KEYS}
+            "cannot be calculated", *stats.POLARITIES, *indicators.INDICATOR_KEYS, "rate",
+            "proportion"}
 
 
 def test_analyse_returns_numbers_and_verdicts_not_sentences(indicator_data):

@@ -2,7 +2,8 @@
 
 Chapters, area profiles and the outcomes summary all take their figures from here, so a figure
 shown on two pages is the same figure. :mod:`.catalogue` holds the indicator set;
-:mod:`.ncmp` the NCMP prevalence measures.
+:mod:`.ncmp` the NCMP prevalence measures; :mod:`.fingertips` the indicators of any Fingertips
+export dropped into data/ (:func:`load_with_exports`).
 """
 
 from jsnalib.indicators.catalogue import (
@@ -29,6 +30,7 @@ from jsnalib.indicators.catalogue import (
     referral_rate,
     rereferrals,
 )
+from jsnalib.indicators.fingertips import load_with_exports
 
 __all__ = [
     "CHILD_AGE_GROUP",
@@ -48,6 +50,7 @@ __all__ = [
     "fingertips_ncmp",
     "indicator",
     "infant_mortality",
+    "load_with_exports",
     "ncmp_counts",
     "obesity",
     "referral_counts",

@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -107,6 +107,8 @@ class IndicatorData:
       value, lower, upper, from_records (local areas from their records, where value/lower/
       upper are NaN and computed from the counts; England and region from the Fingertips
       export, whose published value and 95% limits are kept for rows without counts).
+    - ``fingertips`` and ``extra``: the rows and indicators of any other Fingertips export in
+      data/ (:func:`jsnalib.indicators.fingertips.load_with_exports`; empty from :meth:`load`).
     """
 
     geography: Geography
@@ -114,6 +116,13 @@ class IndicatorData:
     referrals: pd.DataFrame
     population: pd.DataFrame
     ncmp: pd.DataFrame
+    fingertips: pd.DataFrame = field(default_factory=pd.DataFrame)
+    extra: tuple[Indicator, ...] = ()
+
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        """The book's indicators (:data:`INDICATORS`) then those of the Fingertips exports."""
+        return (*INDICATORS, *self.extra)
 
     @classmethod
     def load(cls, data_dir: str | Path) -> IndicatorData:
@@ -488,6 +497,9 @@ class Indicator:
     ``compute(data, area_codes, confidence)`` gives the rows shown; ``trend_rows`` the yearly
     rows its recent trend is tested on (the same unless periods overlap, as pooled ones do).
     ``kind`` is "rate" (Poisson trend) or "proportion" (chi-square trend test).
+    ``publisher`` is set for an indicator taken as published (e.g. "OHID Fingertips"), whose
+    ``published_trend(data, area_codes)`` gives the publisher's own recent trend per area
+    (a Series of directions indexed by area code) where the counts cannot be tested.
     """
 
     key: str
@@ -503,6 +515,8 @@ class Indicator:
     source: str
     compute: Callable[..., pd.DataFrame]
     trend_rows: Callable[..., pd.DataFrame]
+    publisher: str = ""
+    published_trend: Callable[..., pd.Series] | None = None
 
 
 _NCMP_SOURCE = "ncmp.csv.gz; England and region fingertips_ncmp.csv"
@@ -560,6 +574,7 @@ def indicator(key: str) -> Indicator:
 
 def all_indicators(data: IndicatorData, area_codes: Sequence[str], confidence: float = 0.95
                    ) -> pd.DataFrame:
-    """Every indicator's rows for the areas, stacked in :data:`INDICATORS` order."""
-    frames = [item.compute(data, area_codes, confidence) for item in INDICATORS]
+    """Every indicator's rows for the areas, stacked in :data:`INDICATORS` order, then those of
+    the Fingertips exports (``data.extra``)."""
+    frames = [item.compute(data, area_codes, confidence) for item in data.indicators]
     return pd.concat(frames, ignore_index=True)

@@ -58,6 +58,7 @@ from jsnalib.inputs.contracts import (
     Contract,
 )
 from jsnalib.inputs.geography import Geography
+from jsnalib.methods.stats import POLARITIES
 
 #: Problems shown per check before the rest are summarised in one line.
 PER_CHECK_LIMIT = 200
@@ -837,6 +838,48 @@ def _other_twin(filename: str) -> str:
     return filename[:-3] if filename.endswith(".gz") else filename + ".gz"
 
 
+#: The editable table of Fingertips indicators' polarity (optional, in data/).
+POLARITY_FILE = "indicator_polarity.csv"
+#: Its contract: which direction is better for a Fingertips indicator, keyed by Indicator ID.
+INDICATOR_POLARITY = Contract(
+    name="indicator_polarity", filename=POLARITY_FILE,
+    title="Polarity of Fingertips indicators (optional)", level="lookup",
+    columns=(
+        Column("indicator_id", "int", "Fingertips Indicator ID", key=True, minimum=1),
+        Column("polarity", "category", "Which direction is better", allowed=POLARITIES),
+        Column("note", "str", "Why (free text)", required=False, nullable=True, plain=True),
+    ),
+)
+#: Fingertips exports read as published (any indicator, old or new layout) by
+#: :func:`jsnalib.inputs.national.fingertips.read_fingertips`: every ``fingertips_*.csv`` but
+#: the default benchmarks file (its strict contract) and the tidy files of ``jsna import``.
+FINGERTIPS_EXPORTS = "fingertips_*.csv"
+
+
+def read_indicator_polarity(path: str | Path) -> pd.DataFrame:
+    """Read ``indicator_polarity.csv``: indicator_id (int), polarity (a
+    :data:`jsnalib.methods.stats.POLARITIES` word) and an optional note."""
+    return _read(INDICATOR_POLARITY, path, None, None, check_areas=False)
+
+
+def is_fingertips_export(filename: str) -> bool:
+    """True for a Fingertips export read as published (see :data:`FINGERTIPS_EXPORTS`)."""
+    return (fnmatch.fnmatch(filename, FINGERTIPS_EXPORTS)
+            and filename not in _twins(FINGERTIPS.filename)
+            and not filename.startswith("fingertips_tidy"))
+
+
+def _check_export(path: Path) -> list[Problem]:
+    """The problems of a Fingertips export, from the tolerant reader of national downloads."""
+    from jsnalib.inputs.national.fingertips import read_fingertips as read_export
+
+    try:
+        read_export(path)
+    except DataError as exc:
+        return exc.problems
+    return []
+
+
 def imported_contracts() -> dict[str, Contract]:
     """The optional tidy files ``jsna import`` may also write, by file-name pattern.
 
@@ -887,8 +930,12 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
     claimed: dict[str, list[str]] = {name: [] for name in CONTRACTS}
     unknown = []
     optional: list[tuple[Contract, str]] = []
+    exports = [name for name in names if is_fingertips_export(name)]
+    polarity = [name for name in names if name == POLARITY_FILE]
     for name in names:
         contract = contract_for(name)
+        if name in exports or name in polarity:
+            continue
         if contract is not None and _imported_contract(name) is not None:
             optional.append((contract, name))
         elif contract is not None:
@@ -928,6 +975,13 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
         try:
             _read(contract, data_dir / name, geography, today,
                   check_areas=geography is not None)
+        except DataError as exc:
+            problems += exc.problems
+    for name in exports:
+        problems += _check_export(data_dir / name)
+    for name in polarity:
+        try:
+            read_indicator_polarity(data_dir / name)
         except DataError as exc:
             problems += exc.problems
     return problems

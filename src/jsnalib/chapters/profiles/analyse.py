@@ -9,7 +9,8 @@ this module compares them:
   inside ("higher"/"lower" for an indicator with no better direction);
 - the recent trend is Fingertips' (:func:`jsnalib.methods.stats.recent_trend_test`): the latest
   :data:`TREND_POINTS` yearly values, unbroken, with the chi-square test for trend above 9.5495
-  (99.8%) and a direction that survives dropping any one year;
+  (99.8%) and a direction that survives dropping any one year; an indicator taken from a
+  Fingertips export without counts shows the export's own recent trend ("published");
 - the spine chart's range ("worst" to "best") runs across :func:`range_areas`, taking the areas
   with a value of their own for the same period (a district showing its county's figure is not
   counted twice);
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jsnalib.indicators import INDICATORS, Indicator, IndicatorData
+from jsnalib.indicators import Indicator, IndicatorData
 from jsnalib.inputs.geography import Geography
 from jsnalib.methods import disclosure, stats
 from jsnalib.methods.confidence import level as confidence_level
@@ -39,8 +40,9 @@ __all__ = ["TREND_POINTS", "TREND_TESTS", "Results", "analyse", "compare_areas",
 #: Yearly values the recent-trend test uses (Fingertips: the latest five points).
 TREND_POINTS = stats.RECENT_TREND_POINTS
 #: Whether a recent trend was tested ("tested") or why not: no count at all, a year missing from
-#: the latest :data:`TREND_POINTS`, or nothing that could vary (no events, or all events).
-TREND_TESTS = ("tested", "no data", "years missing", "no variation")
+#: the latest :data:`TREND_POINTS`, or nothing that could vary (no events, or all events);
+#: "published": no counts, so the publisher's own recent trend is shown.
+TREND_TESTS = ("tested", "no data", "years missing", "no variation", "published")
 #: Ratings against a benchmark (:func:`jsnalib.methods.stats.compare`); "" for a benchmark
 #: compared with itself.
 RATINGS = ("better", "similar", "worse", "higher", "lower", "not compared")
@@ -267,7 +269,10 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
         (:data:`TREND_TESTS`), trend_statistic, trend_p_value, trend_change (a year), trend_from,
         trend_to (the period labels tested), own (the figure is the area's own, not its
         county's), counted (own and rated for better or worse: it counts in the tally),
-        area_name, value_from_name, region_name, name, short, unit and polarity.
+        area_name, value_from_name, region_name, name, short, unit, polarity, kind,
+        count_label, denominator_label, publisher ("" for the book's own indicators) and
+        source (for a published indicator its publisher, indicator ID, file and period; "").
+        An indicator from a Fingertips export has rows only for the areas it covers.
 
     Raises
     ------
@@ -283,13 +288,19 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
     pool = list(dict.fromkeys([*range_areas(geo), *codes]))
     shown = list(dict.fromkeys([*codes, *geo.jsna_areas()]))
     frames = []
-    for item in INDICATORS:
+    for item in data.indicators:
         rows = item.compute(data, pool, confidence)
         latest = _latest(rows[rows["area_code"].isin(shown)])
-        latest = latest.set_index("area_code").reindex(shown).reset_index()
+        covered = shown if not item.publisher else [c for c in shown if c in set(latest["area_code"])]
+        if not covered:
+            continue
+        latest = latest.set_index("area_code").reindex(covered).reset_index()
         latest["indicator"] = item.key
-        latest = suppress_latest(latest, geo).iloc[:len(codes)]
-        regions = [geo.region(code) for code in codes]
+        latest = suppress_latest(latest, geo)
+        latest = latest[latest["area_code"].isin(codes)].reset_index(drop=True)
+        if latest.empty:
+            continue
+        regions = [geo.region(code) for code in latest["area_code"]]
         england = _benchmark(rows, country, latest["period"], "england")
         region = pd.concat([_benchmark(rows, r, latest.loc[[i], "period"], "region")
                             for i, r in zip(latest.index, regions, strict=True)])
@@ -309,9 +320,12 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
     out["value_from_name"] = out["value_from"].map(
         lambda c: geo.name(c) if isinstance(c, str) else "")
     out["region_name"] = out["region_code"].map(lambda c: geo.name(c) if c else "")
-    details = {i.key: i for i in INDICATORS}
-    for column in ("name", "short", "unit", "polarity"):
+    details = {i.key: i for i in data.indicators}
+    for column in ("name", "short", "unit", "polarity", "kind", "count_label",
+                   "denominator_label", "publisher"):
         out[column] = out["indicator"].map(lambda k, c=column: getattr(details[k], c))
+    out["source"] = [f"{details[k].source}, {period}" if details[k].publisher else ""
+                     for k, period in zip(out["indicator"], out["period"], strict=True)]
     out["counted"] = out["own"] & (out["polarity"] != "no_judgement")
     order = {code: i for i, code in enumerate(codes)}
     out = out.sort_values(["area_code"], key=lambda s: s.map(order), kind="stable")
@@ -331,6 +345,13 @@ def _with_trends(table: pd.DataFrame, data: IndicatorData, item: Indicator, conf
     owners = [c for c in dict.fromkeys(table["value_from"].dropna()) if isinstance(c, str)]
     yearly = item.trend_rows(data, owners, confidence)
     results = {code: recent_trend(yearly[yearly["area_code"] == code], item) for code in owners}
+    untested = [code for code, r in results.items() if r["test"] == "no data"]
+    if item.published_trend is not None and untested:
+        published = item.published_trend(data, untested)
+        for code in untested:
+            results[code] = pd.Series(
+                [published[code], "published", np.nan, np.nan, np.nan, "", ""],
+                index=results[code].index, dtype=object)
     blank = recent_trend(yearly.iloc[:0], item)
     trends = pd.DataFrame([results.get(code, blank) if isinstance(code, str) else blank
                            for code in table["value_from"]], index=table.index)

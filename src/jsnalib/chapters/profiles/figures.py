@@ -96,7 +96,8 @@ def rated_table(shown: pd.DataFrame, ratings: pd.DataFrame, caption: str, name: 
 def _download(compared: pd.DataFrame) -> pd.DataFrame:
     """The CSV behind a table: every figure, with the trend's unit, years and method in words."""
     out = compared.assign(
-        trend_change_unit=compared["indicator"].map(text.change_unit),
+        trend_change_unit=[text.change_unit(k, kind, unit) for k, kind, unit in zip(
+            compared["indicator"], compared["kind"], compared["unit"], strict=True)],
         trend_periods=[text.trend_periods(row) for _, row in compared.iterrows()],
         trend_method=compared["trend_test"].map(text.trend_method))
     return out[DOWNLOAD_COLUMNS]
@@ -219,8 +220,11 @@ def profile_table(results: Results) -> HTML:
     region = compared["region_name"].iloc[0] or "Region"
     notes = compared[disclosure.NOTE_COLUMN]
     shown = pd.DataFrame({
-        "Indicator": [f"{short}\n({unit})" + ("" if own else " \u2020") for short, unit, own in
-                      zip(compared["short"], compared["unit"], compared["own"], strict=True)],
+        "Indicator": [(f"{short}\n({unit})" if unit else short) + ("" if own else " \u2020")
+                      + (f"\nSource: {source}" if source else "")
+                      for short, unit, own, source in zip(compared["short"], compared["unit"],
+                                                          compared["own"], compared["source"],
+                                                          strict=True)],
         "Period": compared["period"],
         f"Value ({text.level(results.confidence)} CI)": [
             f"{fmt.number(v)}\n({fmt.number(lo)} to {fmt.number(hi)})" if pd.notna(lo)
@@ -300,6 +304,56 @@ def social_care_table(results: Results) -> HTML:
     """Children's social care for the councils that run it (:func:`summary_table`)."""
     return summary_table(results, SOCIAL_CARE_INDICATORS, text.TEMPLATES["social care caption"],
                          "outcomes-social-care")
+
+
+def fingertips_indicators(results: Results) -> tuple[str, ...]:
+    """The keys of the indicators taken from Fingertips exports, in page order."""
+    compared = results.compared
+    return tuple(dict.fromkeys(compared.loc[compared["publisher"] != "", "indicator"]))
+
+
+def fingertips_table(results: Results) -> HTML:
+    """Every indicator from a Fingertips export dropped into data/: one row per indicator and
+    area it covers, with the value and interval, count of denominator where published, the
+    rating against England (coloured and worded) and the region, the recent trend and the
+    source (publisher, indicator ID, file and period). Areas an export does not cover have no
+    row. The CSV download has every figure and the source."""
+    compared = results.compared
+    rows = compared[compared["publisher"] != ""]
+    if rows.empty:
+        return HTML("<p>" + html.escape(text.TEMPLATES["no fingertips"]) + "</p>")
+    notes = rows[disclosure.NOTE_COLUMN]
+    shown = pd.DataFrame({
+        "Indicator": [f"{short}\n({unit})" if unit else short
+                      for short, unit in zip(rows["short"], rows["unit"], strict=True)],
+        "Area": rows["area_name"].to_numpy(),
+        "Period": rows["period"].to_numpy(),
+        f"Value ({text.level(results.confidence)} CI)": [
+            f"{fmt.number(v)}\n({fmt.number(lo)} to {fmt.number(hi)})" if pd.notna(lo)
+            else fmt.number(v)
+            for v, lo, hi in zip(rows["value"], rows["lower"], rows["upper"], strict=True)],
+        "Count of total": [f"{_count(c, n)}\nof {_count(d, n)}" if pd.notna(c) else fmt.MISSING
+                           for c, d, n in zip(rows["count"], rows["denominator"], notes,
+                                              strict=True)],
+        "Compared with England": [
+            f"{rating}\nEngland {fmt.number(value)}" if rating else f"England {fmt.number(value)}"
+            for rating, value in zip(rows["vs_england"], rows["england"], strict=True)],
+        "Compared with region": [
+            f"{rating}\n{name} {fmt.number(value)}" if rating and name
+            else (f"{name} {fmt.number(value)}" if name else "")
+            for rating, name, value in zip(rows["vs_region"], rows["region_name"],
+                                           rows["region"], strict=True)],
+        "Recent trend": [text.trend_label(d, p) for d, p in zip(
+            rows["trend_direction"], rows["polarity"], strict=True)],
+        "Source": rows["source"].to_numpy(),
+    })
+    shown = shown.reset_index(drop=True)
+    ratings = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    ratings["Compared with England"] = rows["vs_england"].fillna("").to_numpy()
+    ratings["Compared with region"] = rows["vs_region"].fillna("").to_numpy()
+    download = _download(rows).assign(source=rows["source"].to_numpy())
+    return rated_table(shown, ratings, text.TEMPLATES["fingertips caption"],
+                       "outcomes-fingertips", download=download)
 
 
 def local_map(results: Results, indicator: str) -> HTML:

@@ -1,8 +1,10 @@
 """Read the profiles' inputs once: every indicator's data and, for the outcomes summary, the maps.
 
 Reading only: the indicator data go through :meth:`jsnalib.indicators.IndicatorData.load` (the
-readers of :mod:`jsnalib.inputs.readers`, which name file, row and column of any problem); the
-boundaries through :func:`jsnalib.report.maps.jsna_boundaries`.
+readers of :mod:`jsnalib.inputs.readers`, which name file, row and column of any problem), with
+the indicators of any other Fingertips export in the folder
+(:func:`jsnalib.indicators.load_with_exports`); the boundaries through
+:func:`jsnalib.report.maps.jsna_boundaries`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jsnalib.indicators import IndicatorData
+from jsnalib.indicators import IndicatorData, load_with_exports
 from jsnalib.inputs.geography import Geography
 from jsnalib.report import maps as report_maps
 
@@ -66,7 +68,7 @@ def load(data_dir: str | Path, maps: bool = False) -> Inputs:
     jsnalib.inputs.readers.DataError
         Naming file, row and column when an input is malformed.
     """
-    data = IndicatorData.load(data_dir)
+    data = load_with_exports(data_dir)
     if not maps:
         return Inputs(data)
     local, councils, region = report_maps.jsna_boundaries(Path(data_dir) / "boundaries",

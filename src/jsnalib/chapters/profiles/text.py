@@ -39,6 +39,7 @@ TREND_METHOD = {
     "no data": "no data",
     "years missing": "needs {points} years in a row with data",
     "no variation": "no variation to test",
+    "published": "the publisher's own recent trend, as published (no counts to test)",
 }
 #: The legend's line for each rating ({level}: the confidence level).
 LEGEND = {
@@ -64,10 +65,19 @@ TEMPLATES = {
     "proportion change": "percentage points a year",
     "rate change": "{unit} a year",
     "trend cannot": "The recent trend cannot be calculated ({method}).",
+    "trend published flat": "The publisher reports no significant recent change.",
+    "trend published": "The publisher reports a significant recent {word} trend{judgement}.",
     "trend flat": "From {periods} there was no significant change.",
     "trend": "From {periods} it {verb} significantly (by {size} {unit})",
     "described": "{value} ({level} CI {lower} to {upper}; {count} {count_label} out of "
                  "{denominator} {denominator_label})",
+    "described without counts": "{value} ({level} CI {lower} to {upper})",
+    "described alone": "{value}",
+    "published source": " Source: {source}.",
+    "no fingertips": "No other Fingertips indicator: drop a Fingertips CSV export named "
+                     "fingertips_<anything>.csv into data/ to add one (see data/README.md).",
+    "fingertips caption": "Other indicators from Fingertips: latest value by area, rated against "
+                          "England, with the recent trend and the source",
     "not available": "not available",
     "suppressed": " (suppressed: small numbers)",
     "none rated": "None of {area}'s indicators could be compared with England.",
@@ -125,7 +135,9 @@ def with_unit(value: float, unit: str) -> str:
     """'26.0%' for percentages, '8.5 per 1,000 live births' for rates; missing: not available."""
     if pd.isna(value):
         return fmt.MISSING
-    return f"{fmt.number(value)}{unit}" if unit.startswith("%") else f"{fmt.number(value)} {unit}"
+    if unit.startswith("%") or not unit:
+        return f"{fmt.number(value)}{unit}"
+    return f"{fmt.number(value)} {unit}"
 
 
 def trend_label(direction: str, polarity: str) -> str:
@@ -155,12 +167,18 @@ def trend_method(test: str) -> str:
     return TREND_METHOD[test].format(points=TREND_POINTS)
 
 
-def change_unit(indicator: str) -> str:
-    """The unit of an indicator's trend: 'percentage points a year', 'per 1,000 ... a year'."""
-    item = indicators.indicator(indicator)
-    if item.kind == "proportion":
+def change_unit(indicator: str, kind: str | None = None, unit: str | None = None) -> str:
+    """The unit of an indicator's trend: 'percentage points a year', 'per 1,000 ... a year'.
+
+    An indicator not in the catalogue (one from a Fingertips export) needs its ``kind`` and
+    ``unit`` (columns of ``results.compared``).
+    """
+    if kind is None or unit is None:
+        item = indicators.indicator(indicator)
+        kind, unit = item.kind, item.unit
+    if kind == "proportion":
         return TEMPLATES["proportion change"]
-    return TEMPLATES["rate change"].format(unit=item.unit)
+    return TEMPLATES["rate change"].format(unit=unit).strip()
 
 
 def trend_periods(row: pd.Series) -> str:
@@ -173,13 +191,21 @@ def trend_periods(row: pd.Series) -> str:
 def trend_sentence(row: pd.Series) -> str:
     """One plain sentence on an indicator's recent trend, from a row of ``results.compared``."""
     direction = row["trend_direction"]
+    if row["trend_test"] == "published" and direction in TREND_WORDS:
+        judgement = ("" if row["polarity"] == "no_judgement" else
+                     f" ({JUDGEMENT[direction == GOOD_DIRECTION[row['polarity']]]})")
+        return TEMPLATES["trend published"].format(word=TREND_WORDS[direction][1],
+                                                   judgement=judgement)
+    if row["trend_test"] == "published" and direction == "no significant change":
+        return TEMPLATES["trend published flat"]
     if direction == "cannot be calculated":
         return TEMPLATES["trend cannot"].format(method=trend_method(row["trend_test"]))
     if direction == "no significant change":
         return TEMPLATES["trend flat"].format(periods=trend_periods(row))
     sentence = TEMPLATES["trend"].format(
         periods=trend_periods(row), verb=TREND_WORDS[direction][2],
-        size=fmt.number(abs(row["trend_change"])), unit=change_unit(row["indicator"]))
+        size=fmt.number(abs(row["trend_change"])),
+        unit=change_unit(row["indicator"], row.get("kind"), row.get("unit")))
     if row["polarity"] == "no_judgement":
         return sentence + "."
     return f"{sentence}: {JUDGEMENT[direction == GOOD_DIRECTION[row['polarity']]]}."
@@ -191,12 +217,18 @@ def described(row: pd.Series, confidence: float) -> str:
     if pd.isna(row["value"]):
         return TEMPLATES["not available"] + (
             TEMPLATES["suppressed"] if pd.notna(row.get(disclosure.NOTE_COLUMN)) else "")
-    item = indicators.indicator(row["indicator"])
+    value = with_unit(row["value"], row["unit"])
+    if pd.isna(row["lower"]) or pd.isna(row["upper"]):
+        return TEMPLATES["described alone"].format(value=value)
+    if pd.isna(row["count"]) or pd.isna(row["denominator"]):
+        return TEMPLATES["described without counts"].format(
+            value=value, level=level(confidence), lower=fmt.number(row["lower"]),
+            upper=fmt.number(row["upper"]))
     return TEMPLATES["described"].format(
-        value=with_unit(row["value"], row["unit"]), level=level(confidence),
+        value=value, level=level(confidence),
         lower=fmt.number(row["lower"]), upper=fmt.number(row["upper"]),
-        count=fmt.count(row["count"]), count_label=item.count_label,
-        denominator=fmt.count(row["denominator"]), denominator_label=item.denominator_label)
+        count=fmt.count(row["count"]), count_label=row["count_label"],
+        denominator=fmt.count(row["denominator"]), denominator_label=row["denominator_label"])
 
 
 def _name_list(names: list[str]) -> str:
@@ -246,6 +278,8 @@ def headline(results: Results) -> str:
         else:
             versus = TEMPLATES["not versus"]
         source = "" if row["own"] else TEMPLATES["source"].format(owner=row["value_from_name"])
+        if row.get("source"):
+            source += TEMPLATES["published source"].format(source=row["source"])
         lines.append(TEMPLATES["indicator line"].format(
             name=row["name"], period=row["period"], described=described(row, results.confidence),
             versus=versus, trend=trend_sentence(row), source=source))
@@ -275,7 +309,8 @@ def method_notes(results: Results) -> str:
     their regions); nothing about a particular council is written here."""
     geography: Geography = results.geography
     pct = level(results.confidence)
-    counted = "; ".join(f"{indicators.indicator(key).short.lower()}: {int(areas)}"
+    shorts = results.compared.drop_duplicates("indicator").set_index("indicator")["short"]
+    counted = "; ".join(f"{shorts[key].lower()}: {int(areas)}"
                         for key, areas in results.range_counts.items())
     unjudged = [i.short.lower() for i in indicators.INDICATORS if i.polarity == "no_judgement"]
     homes = geography.home_authorities()
