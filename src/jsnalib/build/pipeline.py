@@ -283,12 +283,17 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
         template = project.notebooks / entry["template"]
         if not template.is_file():
             raise PipelineError(f"runs.yml: template {entry['template']} not found in notebooks/")
-        found = {name: data_file(data_dir, name) for name in entry.get("reads", [])}
+        patterns = [n for n in entry.get("reads", []) if any(c in n for c in "*?[")]
+        found = {name: data_file(data_dir, name) for name in entry.get("reads", [])
+                 if name not in patterns}
         for name, path in found.items():
             if path is None:
                 raise PipelineError(f"runs.yml: {template.name} reads {name}, not in data/ "
                                     f"(as {_plain_name(name)} or {_plain_name(name)}.gz)")
-        reads = tuple(p for p in found.values() if p is not None)
+        # a pattern (e.g. fingertips_*.csv: any export an analyst drops in) may match nothing
+        matched = sorted({p for pattern in patterns for p in data_dir.glob(pattern) if p.is_file()}
+                         - set(found.values()))
+        reads = tuple(p for p in found.values() if p is not None) + tuple(matched)
         for parameters in _expand(entry, geography):
             validate_parameters(entry["output"], template, parameters, geography)
             code = parameters.get("area_code")

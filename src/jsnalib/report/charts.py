@@ -59,6 +59,7 @@ def control_limits_sentence(chart: pd.DataFrame) -> str:
             "signal is a prompt to look, not proof of a change.")
 
 
+@plots.house_style
 def p_chart_plot(
     chart: pd.DataFrame,
     labels: Sequence[str],
@@ -85,7 +86,7 @@ def p_chart_plot(
     labels = [str(label) for label in labels]
     episodes = signal_episodes(chart, labels)
     positions = np.arange(len(chart))
-    fig, ax = plots.plt.subplots(figsize=(9, 4.5))
+    fig, ax = plots.subplots(figsize=(9, 4.5))
     if chart["baseline"].any():
         first = int(np.flatnonzero(chart["baseline"])[0])
         last = int(np.flatnonzero(chart["baseline"])[-1])
@@ -137,6 +138,7 @@ def p_chart_plot(
     return fig, alt
 
 
+@plots.house_style
 def cumulative_chart(
     curves: pd.DataFrame,
     by: str,
@@ -160,7 +162,7 @@ def cumulative_chart(
     """
     level = _level(confidence)
     labels = labels or {}
-    fig, ax = plots.plt.subplots()
+    fig, ax = plots.subplots()
     parts = []
     for i, (name, group) in enumerate(curves.groupby(by, sort=False)):
         group = group.dropna(subset=["cumulative_percent"]).sort_values("time")

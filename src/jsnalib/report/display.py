@@ -93,9 +93,10 @@ def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str) -
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
                 metadata={"Software": None, "Description": _PAGE_NOTE["csv"] or None})
-    import matplotlib.pyplot as plt
+    if fig.canvas.manager is not None:  # a pyplot figure: close it so it is not shown twice
+        import matplotlib.pyplot as plt
 
-    plt.close(fig)
+        plt.close(fig)
     image = base64.b64encode(buffer.getvalue()).decode("ascii")
     return HTML(
         f'<figure class="jsna-figure" id="fig-{html.escape(name)}">'

@@ -154,6 +154,7 @@ def _path(area: Area, scale: float) -> MplPath:
     return MplPath(np.vstack(vertices), path_codes)
 
 
+@plots.house_style
 def choropleth(
     areas: Mapping[str, Area],
     ratings: Mapping[str, str],
@@ -256,6 +257,7 @@ def jsna_boundaries(folder: str | Path, geography: Geography
     return local, {c: authorities[c] for c in areas_within(authorities, outline)}, outline
 
 
+@plots.house_style
 def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Area], name: str,
                   title: str, outline: Area | None = None) -> HTML:
     """One indicator's map as a page figure (alt text, caption, CSV of the areas and ratings).

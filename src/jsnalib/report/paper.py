@@ -18,15 +18,12 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import matplotlib.image
+import pandas as pd
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from jsnalib.report.plots import RATING_COLOURS, text_colour  # noqa: E402
+from jsnalib.report.plots import RATING_COLOURS, house_style, text_colour
 
 #: A4 portrait, inches.
 A4 = (8.27, 11.69)
@@ -46,14 +43,13 @@ _RATING_WORD = re.compile(r"^\s*(" + "|".join(sorted(RATING_COLOURS, key=len, re
 
 
 def _page() -> Figure:
-    return plt.figure(figsize=A4)
+    return Figure(figsize=A4)
 
 
 def _save(pdf: PdfPages, fig: Figure, number: int, footer: str) -> None:
     fig.text(MARGIN_X, MARGIN_Y / 2, footer, fontsize=7.5, color="#333333", va="center")
     fig.text(1 - MARGIN_X, MARGIN_Y / 2, f"Page {number}", fontsize=7.5, ha="right", va="center")
     pdf.savefig(fig)
-    plt.close(fig)
 
 
 def _wrapped(text: str, width: int = WRAP) -> list[str]:
@@ -72,7 +68,7 @@ def _chart_image(chart: Figure, dpi: int = 200):
     buffer = io.BytesIO()
     chart.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     buffer.seek(0)
-    return plt.imread(buffer, format="png")
+    return matplotlib.image.imread(buffer, format="png")
 
 
 def _table_chunks(table: pd.DataFrame, pages_left: int) -> list[pd.DataFrame]:
@@ -125,6 +121,7 @@ def _draw_table(fig: Figure, chunk: pd.DataFrame, title: str, top: float) -> Non
             cell.get_text().set_fontweight("bold")
 
 
+@house_style
 def profile_pdf(path: str | Path, title: str, headlines: Sequence[str], table: pd.DataFrame,
                 chart: Figure | None = None, note: str = "", table_title: str = "All the figures",
                 chart_title: str = "The chart", source: str = "") -> Path:

@@ -7,16 +7,15 @@ the pair to :func:`jsnalib.report.display.figure` to put it on the page with its
 
 from __future__ import annotations
 
+import functools
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.style
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 #: Colour-blind-safe palette (Okabe-Ito), first colour for the local area.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -27,7 +26,9 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 RATING_COLOURS = {"better": "#009E73", "similar": "#F0E442", "worse": "#D55E00",
                   "not compared": "#999999", "higher": "#56B4E9", "lower": "#0072B2"}
 
-plt.rcParams.update({
+#: The house style: matplotlib's defaults with these changes, applied only while a chart is drawn
+#: (:func:`house_style`), so importing this module changes nothing for anyone else.
+HOUSE_STYLE = {
     "figure.figsize": (8, 4.5),
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -38,7 +39,27 @@ plt.rcParams.update({
     "font.size": 10,
     "legend.frameon": False,
     "svg.hashsalt": "jsna",
-})
+}
+
+
+def house_style(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Draw inside the house style: matplotlib's defaults plus :data:`HOUSE_STYLE`, whatever
+    the session's own settings, restored afterwards."""
+
+    @functools.wraps(function)
+    def styled(*args: Any, **kwargs: Any) -> Any:
+        with matplotlib.style.context(["default", HOUSE_STYLE]):
+            return function(*args, **kwargs)
+
+    return styled
+
+
+def subplots(*args: Any, figsize: tuple[float, float] | None = None,
+             **kwargs: Any) -> tuple[Figure, Any]:
+    """A new figure and its axes, outside pyplot (nothing is registered or shown by a notebook
+    backend; the figure is drawn to PNG by :func:`jsnalib.report.display.figure`)."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(*args, **kwargs)
 
 
 def relative_luminance(colour: str) -> float:
@@ -63,6 +84,7 @@ def _fmt(value: float, decimals: int = 1) -> str:
     return "not available" if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
+@house_style
 def trend_chart(
     data: pd.DataFrame,
     x: str,
@@ -83,7 +105,7 @@ def trend_chart(
     diamonds and labelled with their source so they are never mistaken for modelled values.
     """
     level = f"{confidence * 100 if confidence <= 1 else confidence:g}%"
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     alt_parts = []
     for i, (name, group) in enumerate(data.groupby(series, sort=False)):
         group = group.sort_values(x)
@@ -121,6 +143,7 @@ def trend_chart(
     return fig, alt
 
 
+@house_style
 def funnel_chart(
     points: pd.DataFrame,
     limits: pd.DataFrame,
@@ -137,7 +160,7 @@ def funnel_chart(
     also has over-dispersion-adjusted limits (``lower_95_adjusted`` ... ``upper_998_adjusted``)
     they are drawn in colour beside the plain (grey) ones.
     """
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     ax.plot(limits["population"], limits["baseline"], color="black", lw=1, label="Average")
     adjusted = "lower_95_adjusted" in limits.columns
     sets = [("", "grey", " (plain)" if adjusted else "")]
@@ -171,6 +194,7 @@ def funnel_chart(
     return fig, alt
 
 
+@house_style
 def gradient_chart(
     data: pd.DataFrame,
     group: str,
@@ -185,7 +209,7 @@ def gradient_chart(
 ) -> tuple[Figure, str]:
     """Values with 95% CI error bars across ordered groups (e.g. deprivation deciles), with an
     optional fitted line (columns group, value) such as the SII regression."""
-    fig, ax = plt.subplots()
+    fig, ax = subplots()
     x = data[group].astype(str)
     yerr = np.vstack([data[value] - data[lower], data[upper] - data[value]])
     ax.errorbar(x, data[value], yerr=yerr, fmt="o", color=PALETTE[0], capsize=3,
@@ -207,6 +231,7 @@ def gradient_chart(
     return fig, alt
 
 
+@house_style
 def spine_chart(
     data: pd.DataFrame,
     title: str,
@@ -218,7 +243,7 @@ def spine_chart(
     centre line and the worst/best areas are the ends, as in the national profiles.
     """
     n = len(data)
-    fig, ax = plt.subplots(figsize=(8, 0.55 * n + 1.2))
+    fig, ax = subplots(figsize=(8, 0.55 * n + 1.2))
     for i, (_, row) in enumerate(data.iloc[::-1].iterrows()):
         lo, hi, eng = row["worst"], row["best"], row["england"]
         half = max(abs(eng - lo), abs(hi - eng)) or 1.0

@@ -69,6 +69,7 @@ def data_notice(data_dir: str | Path) -> HTML:
 # charts
 
 
+@plots.house_style
 def pooled_chart(results: Results) -> HTML:
     """The headline chart: pooled rates of the area, its region and the comparator, with the
     published figures for the same periods as black diamonds."""
@@ -87,15 +88,14 @@ def pooled_chart(results: Results) -> HTML:
                           name=f"infant-mortality-pooled-{_slug(r.area_name)}")
 
 
+@plots.house_style
 def _projection_plot(results: Results, annual: pd.DataFrame, title: str) -> tuple[Figure, str]:
     """Observed annual rates, the fitted trend, its projection with a prediction interval, and
     the comparator's latest rate as a reference line (house style of :mod:`jsnalib.report.plots`)."""
-    import matplotlib.pyplot as plt
-
     r, fitted, projected, bench_row = results, results.fitted, results.projected, \
         results.benchmark_latest
     label = ci_label(r.confidence).removesuffix(" CI")
-    fig, ax = plt.subplots()
+    fig, ax = plots.subplots()
     shown = annual.dropna(subset=["rate"])
     ax.errorbar(shown["start_year"], shown["rate"],
                 yerr=np.vstack([shown["rate"] - shown["lower"], shown["upper"] - shown["rate"]]),
@@ -131,6 +131,7 @@ def _projection_plot(results: Results, annual: pd.DataFrame, title: str) -> tupl
     return fig, alt
 
 
+@plots.house_style
 def projection_chart(results: Results) -> HTML:
     """Annual rates, the fitted trend and its projection against the comparator's latest rate."""
     r = results
@@ -157,6 +158,7 @@ def projection_chart(results: Results) -> HTML:
                           name=f"infant-mortality-projection-{_slug(r.area_name)}")
 
 
+@plots.house_style
 def deprivation_chart(results: Results) -> HTML | Markdown:
     """Rates by deprivation quintile with the SII line (a note when there are no quintile
     data)."""

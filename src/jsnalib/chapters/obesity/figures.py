@@ -60,6 +60,7 @@ def _table(data: pd.DataFrame, caption: str, name: str,
     return display.table(data, caption, name, _formats(data), download=download)
 
 
+@house.house_style
 def _figure(fig, alt: str, caption: str, data: pd.DataFrame, name: str) -> HTML:
     return display.figure(fig, alt.replace("\n", ", "), caption, data, name)
 
@@ -218,6 +219,7 @@ def cohort_table(results: Results) -> HTML | None:
 # charts
 # --------------------------------------------------------------------------------------------
 
+@house.house_style
 def trend_chart(results: Results, school_year: str) -> HTML | None:
     """Excess weight and obesity by year for one school year: the area and England, with the
     published figures as diamonds (None when the page does not show that school year)."""
@@ -256,11 +258,12 @@ def trend_chart(results: Results, school_year: str) -> HTML | None:
                              "(England: Fingertips).", data, f"obesity-trend-{school_year}")
 
 
+@house.house_style
 def projection_chart(results: Results) -> HTML:
     """Observed prevalence (points with intervals), the fitted trend and its projection with
     confidence (darker) and prediction (lighter) bands, one colour per school year."""
     model, projection, area = results.model, results.projection, results.area_name
-    fig, ax = house.plt.subplots()
+    fig, ax = house.subplots()
     table = results.table
     observed = table[(table["sex"] == "persons") & (table["indicator"] == model.indicator)]
     what = text.what(model.indicator)
@@ -307,6 +310,7 @@ def projection_chart(results: Results) -> HTML:
                                     f"{area}.", data, "obesity-projection")
 
 
+@house.house_style
 def gradient_chart(results: Results, school_year: str) -> HTML | None:
     """Prevalence by IMD decile with intervals and the SII line, for one school year (None
     when the page does not show that school year)."""
@@ -332,6 +336,7 @@ def gradient_chart(results: Results, school_year: str) -> HTML | None:
                    f"obesity-deprivation-{school_year}")
 
 
+@house.house_style
 def cohort_chart(results: Results) -> HTML | None:
     """Each year group's prevalence in Reception and six years later in Year 6 (None when no
     year group was measured in both)."""

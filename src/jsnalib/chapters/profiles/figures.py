@@ -145,6 +145,7 @@ def spine_position(value, england, worst, best, polarity) -> np.ndarray:
     return np.where(flip, -position, position)
 
 
+@plots.house_style
 def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
     """The area's spine chart as a figure: each indicator against England, the region and the
     range.
@@ -205,6 +206,7 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
     return fig, text.spine_alt(rows, title), data.reset_index(drop=True)
 
 
+@plots.house_style
 def spine_chart(results: Results) -> HTML:
     """The area's spine chart as a page figure (:func:`spine_figure`, caption, CSV)."""
     fig, alt, data = spine_figure(results)

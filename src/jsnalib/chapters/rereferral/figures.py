@@ -98,6 +98,7 @@ def published_points(rows: pd.DataFrame) -> pd.DataFrame:
                          "label": labels})
 
 
+@plots.house_style
 def trend_figure(series: pd.DataFrame, published: pd.DataFrame,
                  area_name: str) -> tuple[Figure, str]:
     """The annual trend chart (:func:`jsnalib.report.plots.trend_chart`) of the area and its
@@ -114,6 +115,7 @@ def trend_figure(series: pd.DataFrame, published: pd.DataFrame,
     return fig, alt
 
 
+@plots.house_style
 def trend_chart(results: Results) -> HTML:
     """The re-referral percentage each year beside the benchmarks and published figures."""
     fig, alt = trend_figure(results.series, published_points(results.published),
@@ -163,6 +165,7 @@ def published_table(results: Results) -> HTML | None:
 # the funnel plot and the drivers
 
 
+@plots.house_style
 def funnel_chart(results: Results) -> HTML:
     """The area and its statistical neighbours in the latest year on a funnel plot."""
     fig, alt = plots.funnel_chart(
@@ -220,6 +223,7 @@ def monthly_table(chart: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
     return table
 
 
+@plots.house_style
 def spc_chart(results: Results) -> HTML:
     """The monthly p-chart with its special-cause signals."""
     fig, alt = charts.p_chart_plot(results.monthly, list(results.month_labels),
@@ -252,6 +256,7 @@ def signals_table(results: Results) -> HTML | None:
 # time to re-referral
 
 
+@plots.house_style
 def time_chart(results: Results) -> HTML:
     """Kaplan-Meier curves of the time to the next referral, by outcome of the first."""
     curves = results.time_curves.assign(outcome=results.time_curves["outcome"].map(OUTCOME_LABELS))
