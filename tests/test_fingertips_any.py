@@ -223,7 +223,7 @@ def test_polarity_from_the_comparison_column(words, stoke, polarity):
     rows = pd.DataFrame({"area_code": [ENGLAND, STOKE, STAFFORDSHIRE], "period": "2023",
                          "value": [70.0, stoke, 75.0],
                          "compared_to_england": ["Not compared", *words]})
-    assert fingertips.polarity_from_comparison(rows) == polarity
+    assert fingertips.polarity_from_comparison(rows, "E92000001") == polarity
 
 
 def test_validate_accepts_real_exports_and_names_problems(folder, tmp_path):

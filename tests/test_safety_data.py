@@ -15,7 +15,7 @@ from jsnalib.inputs.readers import READERS, DataError, contract_for, load_geogra
 from jsnalib.report import display
 
 REPO = Path(__file__).resolve().parents[1]
-STOKE_2006 = "E06000021,2006,3394,23"
+STOKE_2013 = "E06000021,2013,3555,26"  # ONS/NOMIS, as published
 
 
 @pytest.fixture
@@ -23,6 +23,11 @@ def data(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     shutil.copytree(REPO / "data", folder)
     return folder
+
+
+def _row(path: Path, line: str) -> int:
+    """The spreadsheet row (header = 1) of `line` in `path`."""
+    return path.read_text(encoding="utf-8").splitlines().index(line) + 1
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -82,40 +87,56 @@ def test_the_shipped_data_is_plausible():
 
 
 def test_the_births_typo_is_a_warning_naming_file_row_and_column(data, capsys):
-    _replace(data / "births_deaths.csv", STOKE_2006, "E06000021,2006,33,23")
-    assert validate_dir(data) == []  # valid: 23 deaths <= 33 births
+    row = _row(data / "births_deaths.csv", STOKE_2013)
+    _replace(data / "births_deaths.csv", STOKE_2013, "E06000021,2013,35,26")
+    assert validate_dir(data) == []  # valid: 26 deaths <= 35 births
     assert cli.main(["validate", str(data)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("warning: births_deaths.csv, row 2, column live_births: '33' is")
+    assert any(line.startswith(f"warning: births_deaths.csv, row {row}, column live_births: '35' is")
                and "residents aged 0-17" in line for line in out), out
+    assert any(line.startswith(f"warning: births_deaths.csv, row {row}, column infant_deaths:")
+               for line in out), out
     assert cli.main(["validate", "--strict", str(data)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert any(line.startswith("error: births_deaths.csv, row 2, column live_births:")
+    assert any(line.startswith(f"error: births_deaths.csv, row {row}, column live_births:")
                for line in out), out
 
 
 def test_births_of_millions_are_caught(data):
-    _replace(data / "births_deaths.csv", STOKE_2006, "E06000021,2006,3394000,23")
+    row = _row(data / "births_deaths.csv", STOKE_2013)
+    _replace(data / "births_deaths.csv", STOKE_2013, "E06000021,2013,3555000,26")
     found = [str(p) for p in plausibility.check_dir(data)]
-    assert any(p.startswith("births_deaths.csv, row 2, column live_births: '3394000'") for p in found)
-    assert any(p.startswith("births_deaths.csv, row 2, column infant_deaths:")
+    assert any(p.startswith(f"births_deaths.csv, row {row}, column live_births: '3555000'")
+               for p in found)
+    assert any(p.startswith(f"births_deaths.csv, row {row}, column infant_deaths:")
                and "per 1,000" in p for p in found), found
 
 
 def test_infant_mortality_out_of_range_with_many_births(data):
-    _replace(data / "births_deaths.csv", STOKE_2006, "E06000021,2006,3394,300")
+    row = _row(data / "births_deaths.csv", STOKE_2013)
+    _replace(data / "births_deaths.csv", STOKE_2013, "E06000021,2013,3555,300")
     found = [str(p) for p in plausibility.check_dir(data)]
-    assert found == ["births_deaths.csv, row 2, column infant_deaths: '300' is 88 per 1,000 of the "
-                     "3,394 live births; expected an infant mortality rate from 0.5 to 20 per 1,000 "
-                     "live births where there are at least 1,000 births (a plausibility check: "
-                     "correct the value, or run without --strict if it is right)"]
+    assert found == [f"births_deaths.csv, row {row}, column infant_deaths: '300' is 84 per 1,000 of "
+                     "the 3,555 live births; expected infant deaths that chance could give at a rate "
+                     "from 0.5 to 20 per 1,000 live births (Poisson probability at least 0.001) (a "
+                     "plausibility check: correct the value, or run without --strict if it is right)"]
+
+
+def test_small_areas_vary_by_chance_and_pass(data):
+    """No infant deaths among 1,021 births, or 10 then 21 births, is chance, not an error."""
+    assert plausibility.check_dir(data) == []
+    _replace(data / "births_deaths.csv", STOKE_2013, "E06000021,2013,3555,0")
+    assert plausibility.check_dir(data) == []  # 3,555 births: chance gives none 1 time in 6
+    _replace(data / "births_deaths.csv", "E12000005,2013,71188,384", "E12000005,2013,71188,0")
+    found = [str(p) for p in plausibility.check_dir(data)]
+    assert len(found) == 1 and "column infant_deaths: '0'" in found[0]  # 71,188 births: not chance
 
 
 def test_a_year_on_year_jump_in_referrals_is_caught(data):
     lines = (data / "cin_census.csv").read_text().splitlines()
     row = next(i for i, line in enumerate(lines) if line.startswith("E10000031,2015-16,"))
     code, year, referrals, rereferrals = lines[row].split(",")
-    lines[row] = ",".join([code, year, str(int(referrals) * 2), rereferrals])
+    lines[row] = ",".join([code, year, str(int(referrals) * 10), rereferrals])  # an extra digit
     (data / "cin_census.csv").write_text("\n".join(lines) + "\n")
     found = [str(p) for p in plausibility.check_dir(data)]
     assert any(p.startswith(f"cin_census.csv, row {row + 1}, column referrals:")
@@ -126,7 +147,8 @@ def test_build_strict_stops_on_an_implausible_value_before_anything_runs(data, m
                                                                           capsys):
     from jsnalib.build import pipeline
 
-    _replace(data / "births_deaths.csv", STOKE_2006, "E06000021,2006,33,23")
+    row = _row(data / "births_deaths.csv", STOKE_2013)
+    _replace(data / "births_deaths.csv", STOKE_2013, "E06000021,2013,35,26")
     root = data.parent
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy(REPO / name, root / name)
@@ -139,15 +161,15 @@ def test_build_strict_stops_on_an_implausible_value_before_anything_runs(data, m
     monkeypatch.setattr(pipeline, "execute", no_execution)
     assert cli.main(["build", "--quiet", "--strict"]) == 1
     err = capsys.readouterr().err
-    assert "error: births_deaths.csv, row 2, column live_births" in err
+    assert f"error: births_deaths.csv, row {row}, column live_births" in err
 
 
 # ------------------------------------------------------------------------------------------
 # .csv and .csv.gz are interchangeable
 def test_a_gzipped_input_passes_validation_and_keeps_the_synthetic_notice(data):
-    plain = data / "births_deaths.csv"
-    (data / "births_deaths.csv.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    plain = data / "births_deaths_imd.csv"  # synthetic demonstration data
+    (data / "births_deaths_imd.csv.gz").write_bytes(gzip.compress(plain.read_bytes()))
     plain.unlink()
     assert validate_dir(data) == []
-    notice = display.data_notice(data, ["births_deaths.csv", "published_figures.csv"]).data
-    assert "jsna-synthetic" in notice and "births_deaths.csv.gz" in notice
+    notice = display.data_notice(data, ["births_deaths_imd.csv", "published_figures.csv"]).data
+    assert "jsna-synthetic" in notice and "births_deaths_imd.csv.gz" in notice

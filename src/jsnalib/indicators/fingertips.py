@@ -177,7 +177,7 @@ def _multiplier(rows: pd.DataFrame, name: str) -> float | None:
     return None
 
 
-def polarity_from_comparison(rows: pd.DataFrame, country: str = "E92000001") -> str | None:
+def polarity_from_comparison(rows: pd.DataFrame, country: str) -> str | None:
     """An indicator's polarity read from the export's "Compared to England" words.
 
     Each area called better (or best) or worse (or worst) than England whose value differs
