@@ -31,13 +31,12 @@ from jsnalib.chapters.obesity.analyse import (
     protect,
     published_checks,
     published_measure,
-    published_year,
     trend_model,
 )
 from jsnalib.chapters.obesity.analyse import prevalence_table as _prevalence_table
 from jsnalib.chapters.obesity.load import area_family, select_records
 from jsnalib.indicators.ncmp import bmi_counts, classify_records, fingertips_measure
-from jsnalib.inputs.periods import academic_year_label, start_year
+from jsnalib.inputs.periods import academic_year_in_text, academic_year_label, start_year
 from jsnalib.inputs.readers import load_geography
 from jsnalib.methods import disclosure, growth, stats
 
@@ -141,7 +140,7 @@ def test_published_measure(text, unit, expected):
                                           ("2013/2014", 2013), ("not stated", None),
                                           ("2017-19", None)])
 def test_published_year(period, year):
-    assert published_year(period) == year
+    assert academic_year_in_text(period) == year
 
 
 @pytest.mark.parametrize("count, expected", [(0, "0"), (3, "fewer than 5"), (5, "5"),

@@ -60,3 +60,23 @@ def test_rereferrals_are_the_same_figure_on_the_chapter_and_the_profiles(indicat
     np.testing.assert_allclose(complete["lower_x"], complete["lower_y"], rtol=1e-12)
     np.testing.assert_allclose(complete["upper_x"], complete["upper_y"], rtol=1e-12)
     assert pd.api.types.is_numeric_dtype(complete["value"])
+
+
+@pytest.mark.parametrize("area_code", ["E06000021", "E10000028", "E07000199"])
+def test_child_weight_is_the_same_figure_on_the_chapter_and_the_profiles(indicator_data, area_code):
+    from jsnalib.chapters import obesity
+
+    results = obesity.analyse(obesity.load(DATA, area_code))
+    chapter = results.table[(results.table["sex"] == "persons")
+                            & results.table["indicator"].isin(["excess_weight", "obese"])]
+    for measure, school_year in (("excess_weight", "R"), ("excess_weight", "6"),
+                                 ("obese", "R"), ("obese", "6")):
+        function = indicators.excess_weight if measure == "excess_weight" else indicators.obesity
+        profile = function(indicator_data, [area_code], school_year=school_year)
+        ours = chapter[(chapter["indicator"] == measure) & (chapter["school_year"] == school_year)]
+        merged = ours.merge(profile, left_on="academic_year", right_on="period", how="inner")
+        assert len(merged) == len(profile) > 0, (measure, school_year)
+        np.testing.assert_array_equal(merged["count_x"], merged["count_y"])
+        np.testing.assert_array_equal(merged["denominator_x"], merged["denominator_y"])
+        for column in ("value", "lower", "upper"):
+            np.testing.assert_allclose(merged[f"{column}_x"], merged[f"{column}_y"], rtol=1e-12)

@@ -84,3 +84,13 @@ def first_full_financial_year(first_referral: object) -> pd.Series | int:
     if isinstance(first_referral, pd.Series):
         return result
     return int(result.iloc[0])
+
+
+def academic_year_in_text(period: object) -> int | None:
+    """Start year of the academic year named somewhere in free text ("2014/15", "not stated
+    (c. 2018/19)", "2013/2014"), or None when it names none: for periods quoted in documents."""
+    match = re.search(r"(\d{4})\s*[/-]\s*(\d{2,4})", str(period))
+    if not match:
+        return None
+    first, second = int(match[1]), int(match[2][-2:])
+    return first if (first + 1) % 100 == second else None

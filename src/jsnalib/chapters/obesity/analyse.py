@@ -39,7 +39,7 @@ from jsnalib.indicators.ncmp import (
     bmi_counts,
     fingertips_measure,
 )
-from jsnalib.inputs.periods import academic_year_label, start_year
+from jsnalib.inputs.periods import academic_year_in_text, academic_year_label, start_year
 from jsnalib.methods import disclosure, growth, models, stats
 from jsnalib.methods.confidence import level as _level
 
@@ -711,16 +711,6 @@ def published_measure(indicator_text: str, unit: str) -> tuple[str, str, str] | 
     return school_year, indicator, kind
 
 
-def published_year(period: str) -> int | None:
-    """Start year of the academic year a period names ("2014/15", "not stated (c. 2018/19)",
-    "2013/2014"), or None when it names none."""
-    match = re.search(r"(\d{4})\s*[/-]\s*(\d{2,4})", str(period))
-    if not match:
-        return None
-    first, second = int(match[1]), int(match[2][-2:])
-    return first if (first + 1) % 100 == second else None
-
-
 def published_checks(published: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Each published figure beside the same figure from this data, with its interval.
 
@@ -737,7 +727,7 @@ def published_checks(published: pd.DataFrame, table: pd.DataFrame) -> pd.DataFra
     persons = table[table["sex"] == "persons"].set_index(["year", "school_year", "indicator"])
     for _, fig in published.iterrows():
         measure = published_measure(fig["indicator"], fig["unit"])
-        year = published_year(fig["period"])
+        year = academic_year_in_text(fig["period"])
         row = {"figure_id": fig["figure_id"], "indicator": fig["indicator"],
                "period": fig["period"], "published": float(fig["value"]),
                "unit": fig["unit"], "school_year": None, "year": year, "kind": None,
