@@ -69,3 +69,30 @@ def test_build_with_bad_data_executes_nothing_and_keeps_the_last_book(bad_data, 
     assert "nothing was executed or built" in err
     assert (previous / "index.html").read_text() == "the last good book"
     assert not (root / "book" / "generated").exists()
+
+
+def test_validation_is_skipped_only_while_nothing_in_data_changed(tmp_path, monkeypatch, capsys):
+    """A no-change rebuild does not re-parse data/ (its floor); any changed byte re-validates."""
+    root = tmp_path / "book"
+    shutil.copytree(REPO / "data", root / "data")
+    project = pipeline.Project(root)
+    calls = []
+    real = cli._validate
+
+    def counting(folder, strict, out):
+        calls.append(folder)
+        return real(folder, strict, out)
+
+    monkeypatch.setattr(cli, "_validate", counting)
+    assert cli._check_data(project, quiet=True)
+    assert cli._check_data(project, quiet=True)
+    assert len(calls) == 1  # the second check found the stamp
+    births = root / "data" / "births_deaths.csv"
+    lines = births.read_text().splitlines()
+    fields = lines[3].split(",")
+    fields[3] = str(int(fields[2]) + 1)  # more infant deaths than live births
+    lines[3] = ",".join(fields)
+    births.write_text("\n".join(lines) + "\n")
+    assert not cli._check_data(project, quiet=True)
+    assert len(calls) == 2
+    assert "births_deaths.csv, row 4, column infant_deaths" in capsys.readouterr().err

@@ -40,8 +40,33 @@ def _validate(folder: Path, strict: bool, out: TextIO) -> tuple[int, int]:
     return (len(findings), 0) if strict else (0, len(findings))
 
 
+def _data_stamp(folder: Path) -> str:
+    """What a passed validation depends on: every file in `folder` (name and bytes), the library
+    that validated it and today's date (dates may not lie in the future)."""
+    import datetime
+    import hashlib
+
+    digest = hashlib.sha256(f"{pipeline.library_hash()} {datetime.date.today()}".encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _check_data(project: pipeline.Project, quiet: bool, strict: bool = False) -> bool:
-    errors, warnings = _validate(project.root / "data", strict, sys.stderr)
+    """Validate data/ (and check plausibility); skipped when nothing in it, in the library or in
+    the date has changed since it last passed with no finding at all."""
+    folder = project.root / "data"
+    stamp_file = project.root / ".jsna-cache" / "data-validated"
+    stamp = _data_stamp(folder)
+    if stamp_file.is_file() and stamp_file.read_text() == stamp:
+        if not quiet:
+            print("data/: unchanged since it passed validation", file=sys.stderr)
+        return True
+    errors, warnings = _validate(folder, strict, sys.stderr)
+    if not errors and not warnings:
+        stamp_file.parent.mkdir(parents=True, exist_ok=True)
+        stamp_file.write_text(stamp)
     if errors:
         print(f"{errors} problem(s) in data/: nothing was executed or built", file=sys.stderr)
     elif warnings:
