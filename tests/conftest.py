@@ -159,3 +159,14 @@ def indicator_data() -> IndicatorData:
 @pytest.fixture
 def indicator_data_factory():
     return make_indicator_data
+
+
+@pytest.fixture(autouse=True)
+def _no_page_note_leaks():
+    """A page's data note (set by display.data_notice, as each page does first) never leaks
+    from one test into the next: every test starts and ends without one."""
+    from jsnalib.report import display
+
+    display._PAGE_NOTE.update(csv="", caption="")
+    yield
+    display._PAGE_NOTE.update(csv="", caption="")

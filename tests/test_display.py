@@ -108,10 +108,11 @@ def test_book_pages_list_each_script_once():
 
 @pytest.fixture(autouse=True)
 def page_note():
-    """Restore the page's data note after each test (data_notice sets it)."""
-    saved = dict(display._PAGE_NOTE)
+    """Each test starts with no page note (data_notice in another test module may have set one)
+    and leaves none behind."""
+    display._PAGE_NOTE.update(csv="", caption="")
     yield display._PAGE_NOTE
-    display._PAGE_NOTE.update(saved)
+    display._PAGE_NOTE.update(csv="", caption="")
 
 
 def test_downloads_round_values_and_write_counts_as_integers():

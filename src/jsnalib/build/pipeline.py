@@ -273,7 +273,7 @@ def validate_parameters(
 
 def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
     """Expand runs.yml into validated runs (one per page)."""
-    from jsnalib.report.display import md_escape
+    from jsnalib.report.format import md_escape
 
     spec = yaml.safe_load(project.runs_file.read_text(encoding="utf-8")) or {}
     data_dir = (project.notebooks / spec.get("data_dir", "../data")).resolve()

@@ -13,7 +13,6 @@ import hashlib
 import html
 import io
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
+from jsnalib.report.format import md_escape  # noqa: F401  (page code calls display.md_escape)
 
 #: Decimal places kept in a CSV download (numbers below 1 keep 3 significant figures instead).
 CSV_DECIMALS = 3
@@ -57,23 +57,6 @@ def download_csv(data: pd.DataFrame) -> str:
     return (f"# {note}\n" if note else "") + rounded_for_download(data).to_csv(index=False)
 
 
-#: Characters that Markdown (CommonMark and MyST) may read as syntax inside running text: raw
-#: HTML and entities, emphasis, links and images, code, roles, math, tables and escapes.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|{}!~#])")
-
-
-def md_escape(text: object) -> str:
-    """A string from data (an area or indicator name, a period, a note) as literal Markdown text.
-
-    Every character Markdown could read as markup is backslash-escaped, so the text renders
-    exactly as written and never as HTML, a link, emphasis, a role or math; line breaks become
-    spaces, so a value cannot start a heading or a list. Letters, digits, spaces, hyphens,
-    apostrophes, commas and full stops are left alone ("Stoke-on-Trent" is unchanged). Use it
-    wherever a data string is put into text passed to ``IPython.display.Markdown`` or into a
-    page title; HTML built here uses :func:`html.escape` instead.
-    """
-    flat = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
 def _csv_link(data: pd.DataFrame, name: str) -> str:

@@ -8,10 +8,12 @@ p-values follow one convention.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
-__all__ = ["MISSING", "SUPPRESSED", "ci", "count", "number", "p_text", "p_value", "percent"]
+__all__ = ["MISSING", "SUPPRESSED", "ci", "count", "md_escape", "number", "p_text", "p_value",
+           "percent"]
 
 #: How a missing value reads.
 MISSING = "not available"
@@ -73,3 +75,22 @@ def p_text(p: float) -> str:
     if text == MISSING:
         return f"p {MISSING}"
     return "p < 0.001" if text == "<0.001" else f"p = {text}"
+
+
+#: Characters that Markdown (CommonMark and MyST) may read as syntax inside running text: raw
+#: HTML and entities, emphasis, links and images, code, roles, math, tables and escapes.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|{}!~#])")
+
+
+def md_escape(text: object) -> str:
+    """A string from data (an area or indicator name, a period, a note) as literal Markdown text.
+
+    Every character Markdown could read as markup is backslash-escaped, so the text renders
+    exactly as written and never as HTML, a link, emphasis, a role or math; line breaks become
+    spaces, so a value cannot start a heading or a list. Letters, digits, spaces, hyphens,
+    apostrophes, commas and full stops are left alone ("Stoke-on-Trent" is unchanged). Use it
+    wherever a data string is put into text passed to ``IPython.display.Markdown`` or into a
+    page title; HTML built here uses :func:`html.escape` instead.
+    """
+    flat = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

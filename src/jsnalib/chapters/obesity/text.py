@@ -14,8 +14,7 @@ import pandas as pd
 from jsnalib.indicators.ncmp import INDICATORS
 from jsnalib.inputs.periods import academic_year_label
 from jsnalib.methods import disclosure, growth
-from jsnalib.report.display import md_escape
-from jsnalib.report.format import count, number, p_text, percent
+from jsnalib.report.format import count, md_escape, number, p_text, percent
 
 from .analyse import Results
 from .load import SCHOOL_YEARS
