@@ -170,3 +170,17 @@ def _no_page_note_leaks():
     display._PAGE_NOTE.update(csv="", caption="")
     yield
     display._PAGE_NOTE.update(csv="", caption="")
+
+
+@pytest.fixture(autouse=True)
+def _working_folder_is_left_alone():
+    """No test may leave the process in another working folder (nbval and relative paths later
+    in the session depend on it): restore it, and fail the test that moved it."""
+    import os
+
+    before = os.getcwd()
+    yield
+    after = os.getcwd() if Path(".").exists() else "(deleted)"
+    if after != before:
+        os.chdir(before)
+        pytest.fail(f"the test left the working folder changed: {before} -> {after}")

@@ -22,8 +22,9 @@ from __future__ import annotations
 import base64
 import io
 import json
+import multiprocessing
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -92,8 +93,10 @@ def downloads(tmp_path_factory) -> dict[str, dict[str, pd.DataFrame]]:
     if not (REPO / "data" / "referrals.csv.gz").exists():
         pytest.skip("the default data is not in this checkout")
     folder = tmp_path_factory.mktemp("pages")
-    with ThreadPoolExecutor(len(PAGES)) as pool:
-        paths = dict(zip(PAGES, pool.map(lambda n: _execute(n, folder), PAGES), strict=True))
+    # one process per page: papermill changes the working folder while it runs, which threads
+    # of one process would share (and could leave changed for the rest of the session)
+    with ProcessPoolExecutor(len(PAGES), mp_context=multiprocessing.get_context("fork")) as pool:
+        paths = dict(zip(PAGES, pool.map(_execute, PAGES, [folder] * len(PAGES)), strict=True))
     found: dict[str, dict[str, pd.DataFrame]] = {}
     for page, path in paths.items():
         found[page] = {}
