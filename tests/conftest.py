@@ -180,7 +180,10 @@ def _working_folder_is_left_alone():
 
     before = os.getcwd()
     yield
-    after = os.getcwd() if Path(".").exists() else "(deleted)"
+    try:
+        after = os.getcwd()
+    except FileNotFoundError:
+        after = "(deleted)"
     if after != before:
         os.chdir(before)
         pytest.fail(f"the test left the working folder changed: {before} -> {after}")
