@@ -706,6 +706,26 @@ def _limits(limits: Mapping[str, tuple[float, float]] | None) -> dict[str, tuple
     return chosen
 
 
+def _measurements(height_cm, weight_kg, age_years, sex):
+    """Checked, flattened measurements for the flagging functions: (index, height, weight, age,
+    sex codes, which records can be scored, and the "missing" and "age_outside_reference"
+    flags)."""
+    index = height_cm.index if isinstance(height_cm, pd.Series) else None
+    height = _as_float(height_cm, "height_cm")
+    weight = _as_float(weight_kg, "weight_kg")
+    age = _as_float(age_years, "age_years")
+    codes = _sex_codes(sex)
+    height, weight, age, codes = _broadcast(("height_cm", "weight_kg", "age_years", "sex"),
+                                            height, weight, age, codes)
+    _check_positive(height, "height_cm", "cm")
+    _check_positive(weight, "weight_kg", "kg")
+    height, weight, age, codes = (np.ravel(a) for a in (height, weight, age, codes))
+    missing = np.isnan(height) | np.isnan(weight) | np.isnan(age) | (codes < 0)
+    outside = ~np.isnan(age) & ~((age >= AGE_RANGE[0]) & (age <= AGE_RANGE[1]))
+    flags = {"missing": missing, "age_outside_reference": outside}
+    return index, height, weight, age, codes, ~missing & ~outside, flags
+
+
 def flag_implausible(height_cm: Any, weight_kg: Any, age_years: Any, sex: Any,
                      limits: Mapping[str, tuple[float, float]] | None = None) -> pd.DataFrame:
     """Flag biologically implausible NCMP measurements, one row per child, never dropping any.
@@ -764,21 +784,8 @@ def flag_implausible(height_cm: Any, weight_kg: Any, age_years: Any, sex: Any,
     Am J Clin Nutr 2015;102:1000-1006.
     """
     chosen = _limits(limits)
-    index = height_cm.index if isinstance(height_cm, pd.Series) else None
-    height = _as_float(height_cm, "height_cm")
-    weight = _as_float(weight_kg, "weight_kg")
-    age = _as_float(age_years, "age_years")
-    codes = _sex_codes(sex)
-    height, weight, age, codes = _broadcast(("height_cm", "weight_kg", "age_years", "sex"),
-                                            height, weight, age, codes)
-    _check_positive(height, "height_cm", "cm")
-    _check_positive(weight, "weight_kg", "kg")
-    height, weight, age, codes = (np.ravel(a) for a in (height, weight, age, codes))
-
-    missing = np.isnan(height) | np.isnan(weight) | np.isnan(age) | (codes < 0)
-    outside = ~np.isnan(age) & ~((age >= AGE_RANGE[0]) & (age <= AGE_RANGE[1]))
-    ok = ~missing & ~outside
-    flags = {"missing": missing, "age_outside_reference": outside}
+    index, height, weight, age, codes, ok, flags = _measurements(height_cm, weight_kg,
+                                                                 age_years, sex)
     for measurement, values in (("height", height), ("weight", weight),
                                 ("bmi", weight / (height / 100) ** 2)):
         sds = np.full(height.shape, np.nan)
@@ -855,20 +862,8 @@ def flag_ncmp_exclusions(height_cm: Any, weight_kg: Any, age_years: Any, sex: An
     """
     if not float(limit) > 0:
         raise ValueError(f"limit must be a positive number of SD, got {limit!r}")
-    index = height_cm.index if isinstance(height_cm, pd.Series) else None
-    height = _as_float(height_cm, "height_cm")
-    weight = _as_float(weight_kg, "weight_kg")
-    age = _as_float(age_years, "age_years")
-    codes = _sex_codes(sex)
-    height, weight, age, codes = _broadcast(("height_cm", "weight_kg", "age_years", "sex"),
-                                            height, weight, age, codes)
-    _check_positive(height, "height_cm", "cm")
-    _check_positive(weight, "weight_kg", "kg")
-    height, weight, age, codes = (np.ravel(a) for a in (height, weight, age, codes))
-    missing = np.isnan(height) | np.isnan(weight) | np.isnan(age) | (codes < 0)
-    outside = ~np.isnan(age) & ~((age >= AGE_RANGE[0]) & (age <= AGE_RANGE[1]))
-    ok = ~missing & ~outside
-    flags = {"missing": missing, "age_outside_reference": outside}
+    index, height, weight, age, codes, ok, flags = _measurements(height_cm, weight_kg,
+                                                                 age_years, sex)
     for measurement, values in (("height", height), ("weight", weight),
                                 ("bmi", weight / (height / 100) ** 2)):
         sds = np.full(height.shape, np.nan)
