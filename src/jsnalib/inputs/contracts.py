@@ -533,3 +533,71 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     AREAS, NEIGHBOURS, BIRTHS_DEATHS, BIRTHS_DEATHS_IMD, POPULATION, REFERRALS, CIN_CENSUS,
     NCMP, FINGERTIPS, PUBLISHED_FIGURES)}
 
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the figures a data/ file holds, and where a reader finds them.
+
+    ``what`` names the figures in a reader's words ("live births and infant deaths"); ``url``
+    is the publisher's public page (plain https), or "" for local data that has no public page.
+    The release a page states comes from ``data/.provenance.csv`` (written by ``jsna import``),
+    never from the build date.
+    """
+
+    what: str
+    publisher: str
+    title: str
+    url: str = ""
+
+
+_ONS_CHILD_MORTALITY = Publisher(
+    "infant deaths by deprivation", "Office for National Statistics",
+    "Child mortality (death cohort) tables in England and Wales",
+    "https://www.ons.gov.uk/peoplepopulationandcommunity/birthsdeathsandmarriages/deaths/datasets/"
+    "childmortalitystatisticschildhoodinfantandperinatalchildhoodinfantandperinatalmortality"
+    "inenglandandwales")
+_FINGERTIPS_NCMP = Publisher(
+    "England and regional child weight", "Office for Health Improvement and Disparities",
+    "Fingertips: National Child Measurement Programme",
+    "https://fingertips.phe.org.uk/profile/national-child-measurement-programme")
+
+#: The publisher and public page of every data/ file, by contract name (or, where one contract
+#: holds several publications, by file name): the one table the pages' sources sections are
+#: written from (``jsnalib.report.display.sources``).
+PUBLISHERS: dict[str, Publisher] = {
+    "areas": Publisher("area names and codes", "Office for National Statistics",
+                       "Open Geography Portal: names and codes",
+                       "https://geoportal.statistics.gov.uk/"),
+    "neighbours": Publisher("statistical neighbours", "Department for Education",
+                            "Children's services statistical neighbour benchmarking tool",
+                            "https://www.gov.uk/government/publications/"
+                            "local-authority-interactive-tool-lait"),
+    "births_deaths": Publisher("live births and infant deaths",
+                               "Office for National Statistics (via NOMIS)",
+                               "Births and deaths by area of usual residence",
+                               "https://www.nomisweb.co.uk/"),
+    "births_deaths_imd": _ONS_CHILD_MORTALITY,
+    "births_deaths_imd_decile": _ONS_CHILD_MORTALITY,
+    "population": Publisher("children's population", "Office for National Statistics",
+                            "Mid-year population estimates",
+                            "https://www.ons.gov.uk/peoplepopulationandcommunity/"
+                            "populationandmigration/populationestimates"),
+    "referrals": Publisher("referrals to children's social care", "the council",
+                           "children's social care case records (not published)"),
+    "cin_census": Publisher("re-referrals by council", "Department for Education",
+                            "Characteristics of children in need",
+                            "https://explore-education-statistics.service.gov.uk/"
+                            "find-statistics/characteristics-of-children-in-need"),
+    "ncmp": Publisher("children's heights and weights", "NHS England",
+                      "National Child Measurement Programme (records held by the council)",
+                      "https://digital.nhs.uk/data-and-information/publications/statistical/"
+                      "national-child-measurement-programme"),
+    "fingertips": Publisher("indicators from Fingertips", "Office for Health Improvement and "
+                            "Disparities", "Fingertips public health profiles",
+                            "https://fingertips.phe.org.uk/"),
+    "fingertips_ncmp.csv": _FINGERTIPS_NCMP,
+    "published_figures": Publisher("figures from local strategy documents",
+                                   "the councils and their partners",
+                                   "local strategy documents (listed under References)"),
+}

@@ -68,13 +68,14 @@ NOT_PUBLISHED = "In {period} the rate for {area} is not published: it would rest
 CAUTION = " It rests on fewer than 10 deaths, so treat it with caution."
 TREND = {
     "falling": ("{span} the infant mortality rate in {area} fell by {change} a year on average "
-                "({label} {low} to {high}; {p})."),
+                "({label} {low} to {high})."),
     "rising": ("{span} the infant mortality rate in {area} rose by {change} a year on average "
-               "({label} {low} to {high}; {p})."),
+               "({label} {low} to {high})."),
     "no clear change": ("{span} there is no clear trend in {areas} infant mortality rate: the "
-                        "estimated change is {change} a year ({label} {low} to {high}; {p}), "
-                        "which chance alone could explain."),
+                        "estimated change is {change} a year ({label} {low} to {high}), which "
+                        "chance alone could explain."),
 }
+#: The trend model, for "About the method".
 MODEL = {
     "negative binomial": ("The yearly counts vary more than chance alone would make them "
                           "({measure}), so the trend is fitted with a negative binomial model "
@@ -84,11 +85,79 @@ MODEL = {
                 "({measure}), so a Poisson model with the number of live births as exposure is "
                 "used."),
 }
-GAP_NONE = ("There is no clear evidence that the gap between {area} and {comparator} is changing "
-            "({numbers}): year to year, the difference in their trends is within what chance "
-            "could produce.")
+#: The trend model in plain words, for the reading path.
+MODEL_PLAIN = {
+    "negative binomial": ("The deaths go up and down from year to year more than chance alone "
+                          "would make them, so the interval around the trend is widened to "
+                          "allow for that."),
+    "poisson": "The deaths go up and down from year to year about as much as chance alone would "
+               "make them.",
+}
+GAP_NONE = ("There is no clear evidence that the gap between {area} and {comparator} is changing: "
+            "relative to {theirs}, {areas} rate changes by {change} a year ({numbers}), which "
+            "is within what chance could produce.")
 GAP = ("The gap is {direction}: relative to {theirs}, {areas} rate changes by {change} a year "
        "({numbers}), so it is {movement}.")
+#: The statistics behind the trend and gap sentences, for "About the method".
+METHOD_TREND = ("Trend: annual rate ratio {ratio} ({label} {low} to {high}; {p}). {model} Gap: "
+                "ratio of annual rate ratios {gap} ({gap_label} {gap_low} to {gap_high}; "
+                "{gap_p}).")
+METHOD_DEPRIVATION = ("Deprivation ({where}): the slope index of inequality (SII) is the "
+                      "modelled gap in the rate between the most and least deprived ends of the "
+                      "quintiles; the relative index (RII) is their ratio.{adjusted}")
+METHOD_ADJUSTED = (" Deaths against those expected at {theirs} rate in each quintile: "
+                   "observed/expected {ratio} (95% CI {lower} to {upper}).")
+#: The fixed notes of "About the method", after the computed ones.
+METHOD_NOTES = (
+    "**Definition.** Deaths under one year of age registered in the calendar year, per 1,000 "
+    "live births to mothers resident in the area (ONS; Fingertips indicator 92196).",
+    "**Confidence intervals.** Exact Poisson limits for fewer than 10 deaths, Byar's "
+    "approximation from 10 (APHO Technical Briefing 3). A rate is *significantly* higher or "
+    "lower than England's when England's rate lies outside its interval.",
+    "**Small numbers.** Births and deaths are published ONS aggregate counts, so the "
+    "record-level rule that hides counts of 1 to 4 does not apply and counts are shown. "
+    "Following the Public Health England convention, a rate based on fewer than 3 deaths is not "
+    "shown, and rates based on fewer than 10 deaths are marked: they can swing widely by chance. "
+    "District single years are small, so read the pooled rates first.",
+    "**Trend.** A Poisson regression of yearly deaths on calendar year with the number of live "
+    "births as exposure; the annual rate ratio is the factor by which the rate changes each "
+    "year. If the yearly counts vary more than chance allows (Pearson dispersion above 1.5 and a "
+    "significant test), a negative binomial model is used instead, which widens the interval. "
+    "The gap test models the local yearly deaths against those expected at England's observed "
+    "rate for that year (a Poisson regression with log(births x England's rate) as offset), so "
+    "the shape of England's own path cannot blur the local test; its standard errors use the "
+    "local series' own dispersion and a t distribution on the number of years minus 2.",
+    "**Projection.** The fitted trend carried forward with the recent average number of "
+    "births; the prediction interval adds the chance variation of a single year's deaths. It "
+    "shows where the current trend leads, not a forecast of what services will achieve.",
+    "**What would it take.** The difference between the deaths in the latest pooled period and "
+    "the deaths England's rate would give for the same births, per year.",
+    "**Deprivation.** Rates by IMD quintile of the mother's area; the SII and RII follow Low "
+    "and Low (2004) and the PHE method (births as weights, limits by simulation). Districts "
+    "have no quintile figures, so their county's are shown. The share of the gap explained by "
+    "deprivation compares the deaths expected at England's overall rate with those expected at "
+    "England's rate in each quintile (indirect standardisation).",
+)
+#: "What this means", for a councillor: the latest comparison, then the gap.
+MEANING = {
+    "worse": ("Babies in {area} are more likely to die before their first birthday than babies "
+              "across {comparator}, and the difference is larger than chance alone would "
+              "explain."),
+    "better": ("Babies in {area} are less likely to die before their first birthday than babies "
+               "across {comparator}, and the difference is larger than chance alone would "
+               "explain."),
+    "similar": ("Infant deaths in {area} are in line with {comparator}: the difference in the "
+                "latest rate could be chance."),
+    "not compared": ("Too few infant deaths were registered in {area} in the latest years to "
+                     "compare its rate with {comparator}."),
+}
+MEANING_GAP = {
+    "no clear change": " The figures do not show the gap closing or widening yet.",
+    "narrowing": " The gap is narrowing.",
+    "widening": " The gap is widening.",
+}
+MEANING_TAKE = (" Matching {comparator} would mean about {fewer} fewer infant deaths a year, out "
+                "of about {deaths}.")
 POOR_FIT = (" The model fits poorly (the years vary {dispersion} times as much as chance alone "
             "would explain); treat the projection with caution.")
 PROJECTION = ("If the {years} trend continues, {areas} rate in {year} would be about {rate} {unit} "
@@ -111,9 +180,9 @@ NO_SII = ("In {period} the slope index of inequality for {area} cannot be calcul
           "one quintile's rate rests on fewer than 3 deaths (or none).")
 INEQUALITY = ("In {period}, {areas} infant mortality rate was {most} {unit} in its most deprived "
               "quintile and {least} in its least deprived. Across all five quintiles, the "
-              "modelled gap between the most and least deprived ends (slope index of "
-              "inequality) is {sii} per 1,000 ({label} {sii_ci}): the rate at the most deprived "
-              "end is {rii} times that at the least deprived end ({label} {rii_ci}).")
+              "modelled gap between the most and least deprived ends is {sii} per 1,000 "
+              "({label} {sii_ci}): the rate at the most deprived end is {rii} times that at the "
+              "least deprived end ({label} {rii_ci}).")
 ADJUSTED = ("In {period}, {area} had {observed} infant deaths. At {theirs} overall rate it would "
             "have had about {crude}; at {theirs} rate for each deprivation quintile, given how "
             "many of {areas} babies are born in each, about {adjusted}.")
@@ -206,12 +275,17 @@ def trend(results: Results) -> str:
                      else (_change(fit.ratio_lower), _change(fit.ratio_upper)))
     return TREND[r.trend].format(span=f"Between {r.first_year} and {r.last_year}",
                                  area=r.area_name, areas=possessive(r.area_name), change=change,
-                                 label=ci_label(fit.confidence), low=low, high=high,
-                                 p=p_text(fit.p_value))
+                                 label=ci_label(fit.confidence), low=low, high=high)
+
+
+def model_plain(results: Results) -> str:
+    """Whether the yearly deaths vary more than chance would make them, in plain words."""
+    return MODEL_PLAIN[results.fit.family if results.fit.family in MODEL_PLAIN else "poisson"]
 
 
 def model(results: Results) -> str:
-    """Which model was used and why: Poisson, or negative binomial for overdispersed counts."""
+    """Which model was used and why: Poisson, or negative binomial for overdispersed counts
+    (with the dispersion statistic: for "About the method")."""
     fit = results.fit
     measure = (f"the Pearson dispersion is {number(fit.dispersion, 2)} against 1 expected, "
                f"{p_text(fit.dispersion_p)}")
@@ -224,12 +298,13 @@ def model(results: Results) -> str:
 def gap(results: Results) -> str:
     """Is the gap with the comparator closing?"""
     r, result = results, results.gap
-    numbers = (f"ratio of annual rate ratios {number(result.ratio_of_ratios, 3)}, "
-               f"{ci_label(result.confidence)} {number(result.lower, 3)} to "
-               f"{number(result.upper, 3)}; {p_text(result.p_value)}")
-    if r.gap_trend == "no clear change":
-        return GAP_NONE.format(area=r.area_name, comparator=r.comparator_name, numbers=numbers)
+    numbers = (f"{ci_label(result.confidence)} {_signed(result.lower)} to "
+               f"{_signed(result.upper)}")
     theirs = possessive(r.comparator_name)
+    if r.gap_trend == "no clear change":
+        return GAP_NONE.format(area=r.area_name, comparator=r.comparator_name, theirs=theirs,
+                               areas=possessive(r.area_name),
+                               change=_signed(result.ratio_of_ratios), numbers=numbers)
     return GAP.format(direction=r.gap_trend, theirs=theirs, areas=possessive(r.area_name),
                       change=_signed(result.ratio_of_ratios), numbers=numbers,
                       movement=PHRASES["movement"][r.gap_movement].format(theirs=theirs))
@@ -318,8 +393,8 @@ def adjusted(results: Results) -> str:
                            adjusted=number(a["expected_adjusted"], 0))
     share = percent(100 * min(a["share_explained"], 1.0), 0) if r.deprivation_mix == "explains" else ""
     text += MIX[r.deprivation_mix].format(share=share, comparator=r.comparator_name, theirs=theirs)
-    ratio = (f"observed/expected {number(a['ratio'], 2)}, 95% CI {number(a['ratio_lower'], 2)} "
-             f"to {number(a['ratio_upper'], 2)}")
+    ratio = (f"{number(a['ratio'], 2)} times the deaths expected, 95% CI "
+             f"{number(a['ratio_lower'], 2)} to {number(a['ratio_upper'], 2)}")
     return text + PHRASES["adjusted"][r.adjusted_verdict].format(theirs=theirs, ratio=ratio)
 
 
@@ -378,8 +453,46 @@ def key_messages(results: Results) -> str:
 
 
 def trend_section(results: Results) -> str:
-    """'Is the gap closing?': the trend, the model and the gap, one paragraph each."""
-    return "\n\n".join([trend(results), model(results), gap(results)])
+    """'Is the gap closing?': the trend, how much the years vary, and the gap, in plain words
+    (the statistics are in :func:`about_method`)."""
+    return "\n\n".join([trend(results) + " " + model_plain(results), gap(results)])
+
+
+def what_this_means(results: Results) -> str:
+    """'What this means', for a councillor: the latest rate against the comparator, whether the
+    gap is changing and, when the area is above it, the deaths a year that matching it means."""
+    r = results
+    compared = r.latest.get("compared", "not compared") if r.latest_status in (
+        "published", "few deaths") else "not compared"
+    text = MEANING.get(compared, MEANING["not compared"]).format(
+        area=r.area_name, comparator=r.comparator_name)
+    text += MEANING_GAP[r.gap_trend]
+    if compared == "worse" and r.need_verdict not in ("at or below", "may be chance"):
+        text += MEANING_TAKE.format(comparator=r.comparator_name,
+                                    fewer=number(r.need["fewer_deaths_per_year"]),
+                                    deaths=number(r.need["deaths_per_year"]))
+    return text
+
+
+def about_method(results: Results) -> str:
+    """"About the method" (Markdown bullets, shown collapsed): the trend model's statistics,
+    the gap test's ratio, the deprivation indices, then the fixed notes (:data:`METHOD_NOTES`)."""
+    r, fit, result = results, results.fit, results.gap
+    lines = [METHOD_TREND.format(
+        ratio=number(fit.ratio, 3), label=ci_label(fit.confidence),
+        low=number(fit.ratio_lower, 3), high=number(fit.ratio_upper, 3), p=p_text(fit.p_value),
+        model=model(r), gap=number(result.ratio_of_ratios, 3),
+        gap_label=ci_label(result.confidence), gap_low=number(result.lower, 3),
+        gap_high=number(result.upper, 3), gap_p=p_text(result.p_value))]
+    if r.deprivation_code is not None and r.gradient != "suppressed":
+        rows = _deprivation_rows(r)
+        adjusted_text = "" if r.adjusted is None else METHOD_ADJUSTED.format(
+            theirs=possessive(r.comparator_name), ratio=number(r.adjusted["ratio"], 2),
+            lower=number(r.adjusted["ratio_lower"], 2), upper=number(r.adjusted["ratio_upper"], 2))
+        lines.append(METHOD_DEPRIVATION.format(
+            where=f"{rows['area_name'].iloc[0]}, {rows['period'].iloc[0]}",
+            adjusted=adjusted_text))
+    return "\n".join(f"- {line}" for line in [*lines, *METHOD_NOTES])
 
 
 def deprivation_section(results: Results) -> str:
