@@ -22,10 +22,12 @@ from jsnalib.report.format import MISSING, count, number, p_text, percent
 from .analyse import Difference, Results
 
 __all__ = [
+    "METHOD_NOTES",
     "OUTCOME_LABELS",
     "PHRASES",
     "SOURCE_LABELS",
     "TEMPLATES",
+    "about_method",
     "comparison",
     "funnel",
     "meaning",
@@ -33,8 +35,10 @@ __all__ = [
     "records_note",
     "series",
     "spc",
+    "summary",
     "timing",
     "trend",
+    "what_this_means",
 ]
 
 #: Referral sources (codes of referrals.csv.gz) as readers see them.
@@ -124,8 +128,10 @@ TEMPLATES = {
     "published figure": "{year}: published {published}, modelled {percent} ({lower} to {upper})",
     "published trend": "Over the {span} years to the latest published figure ({last}), {trend}",
     "trend": "After allowing for who made the referral, the odds that a referral was a "
-             "re-referral {direction} by {change} a year between {first_year} and {last_year} "
-             "(odds ratio {ratio} per year, {level} CI {lower} to {upper}; {p}). {verdict}",
+             "re-referral {direction} by {change} a year between {first_year} and {last_year}. "
+             "{verdict}",
+    "trend method": "Trend over {first_year} to {last_year}, allowing for the referral source: "
+                    "odds ratio {ratio} per year ({level} CI {lower} to {upper}; {p}).",
     "sources": "Compared with referrals from {reference}, the most common source, the odds of a "
                "re-referral were {parts}.",
     "source": "{source} ({ratio} times)",
@@ -133,10 +139,18 @@ TEMPLATES = {
     "funnel": "In {year}, {area} ({percent} of {referrals} referrals) is {position} around the "
               "average of the {n} authorities plotted. ",
     "funnel overdispersed": "The authorities differ from each other more than chance alone "
-                            "would make them (dispersion {phi}, where about 1 is chance), so "
-                            "positions are judged against limits widened to allow for that (the "
-                            "coloured lines; Spiegelhalter 2005); the grey lines are the "
+                            "would make them, so positions are judged against limits widened "
+                            "to allow for that (the coloured lines); the grey lines are the "
                             "national method's plain limits. ",
+    "funnel method overdispersed": "Funnel plot: the authorities are over-dispersed (dispersion "
+                                   "{phi}, where about 1 is chance), so the limits are widened "
+                                   "by a random-effects allowance (Spiegelhalter 2005).",
+    "funnel method": "Funnel plot: the authorities vary about as much as chance alone would "
+                     "make them (dispersion {phi}), so the plain limits are used.",
+    "spc widened": "The months vary more than chance alone would make them, so the limits are "
+                   "widened to allow for that; a single signal is a prompt to look, not proof "
+                   "of a change.",
+    "spc plain": "A single signal is a prompt to look, not proof of a change.",
     "funnel within": "Its difference from that average is what chance alone would often give. ",
     "funnel outside": "A difference this large is unlikely to be chance alone. ",
     "funnel no outliers": "None of its statistical neighbours is outside the 95% limits.",
@@ -160,7 +174,50 @@ TEMPLATES = {
               "\"{high_outcome}\" were referred again, against {low} where it ended in "
               "\"{low_outcome}\". {difference}",
     "timing difference": "difference between these two groups",
+    "key latest": "**{year}:** {percent} of referrals in {area} were re-referrals ({counts}"
+                  "{level} CI {lower} to {upper}): {benchmarks}.",
+    "key counts": "{rereferrals} of {referrals}; ",
+    "key benchmark": "{verdict} {name} ({percent})",
+    "key change": "**Since {first_year}:** {difference}",
+    "key spc": "**Monthly early warning:** {said}",
+    "key spc none": "no month stands out from ordinary ups and downs.",
+    "key spc signal": "the chart first signalled {meaning} in {month}.",
+    "key spc before": "no month after the baseline stands out.",
+    "meaning level": "{area}'s share of referrals that are re-referrals is {versus} England's{change}.",
+    "meaning change": {"higher": ", and it has risen since {first_year}",
+                       "lower": ", and it has fallen since {first_year}",
+                       "similar": ", and it has not clearly changed since {first_year}",
+                       "not compared": ""},
+    "meaning judgement": " Neither a high nor a low share is good in itself: a high share can "
+                         "mean the first contact did not resolve what was wrong, a low one that "
+                         "cases are held open long or that the threshold for accepting a "
+                         "referral is high. The figure is a prompt to ask which, not a score.",
 }
+
+#: How "higher", "similar", "lower" read against England in "What this means".
+VERSUS = {"higher": "higher than", "lower": "lower than", "similar": "similar to",
+          "better": "better than", "worse": "worse than", "not compared": "not compared with"}
+
+#: The fixed notes of "About the method", after the computed ones.
+METHOD_NOTES = (
+    "**Re-referral** follows the Department for Education's definition: a referral within 12 "
+    "months of a previous referral of the same child (on or after the same date a year "
+    "earlier). The first year shown is the first with a full 12 months of earlier records.",
+    "**Confidence intervals** for percentages are Wilson score intervals, as in national public "
+    "health statistics; a change between two years has Newcombe's hybrid score interval.",
+    "**Funnel plot** limits are the Public Health England method around the pooled average of "
+    "the councils shown.",
+    "**What is linked to re-referral**: a logistic regression of whether each referral was a "
+    "re-referral on the year and the referral source; an odds ratio above 1 means higher odds "
+    "of a re-referral, below 1 lower.",
+    "**The control chart** is a p-chart: centre line from the baseline months, limits three "
+    "standard errors either side for each month's number of referrals (widened by Laney's "
+    "sigma_z when the months vary more than sampling allows). The rules follow NHS England's "
+    "*Making Data Count*, which uses a run of 7 (older Western Electric rules use 8).",
+    "**How soon children are referred again**: a Kaplan-Meier estimate; children not referred "
+    "again by the end of the data are counted for as long as they were followed.",
+    "**Small numbers**: counts of 1 to 4, and counts that would reveal them, are not shown.",
+)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -279,9 +336,7 @@ def _trend_sentence(fit: TrendFit, verdict: str, first_year: str, last_year: str
     change = fit.percent_change
     return TEMPLATES["trend"].format(
         direction=PHRASES["fell" if change < 0 else "rose"], change=percent(abs(change)),
-        first_year=first_year, last_year=last_year, ratio=number(fit.ratio, 3),
-        level=_level(fit.confidence), lower=number(fit.ratio_lower, 3),
-        upper=number(fit.ratio_upper, 3), p=p_text(fit.p_value),
+        first_year=first_year, last_year=last_year,
         verdict=PHRASES[verdict].format(lower=f"{_signed(100 * (fit.ratio_lower - 1))}%",
                                         upper=f"{_signed(100 * (fit.ratio_upper - 1))}%"))
 
@@ -329,7 +384,7 @@ def funnel(results: Results) -> str:
                                       referrals=count(row["denominator"]),
                                       position=row["position"], n=len(points))
     if results.funnel_overdispersed:
-        text += TEMPLATES["funnel overdispersed"].format(phi=number(results.funnel_dispersion))
+        text += TEMPLATES["funnel overdispersed"]
     text += TEMPLATES["funnel within" if row["position"].startswith("within")
                       else "funnel outside"]
     if outliers.empty:
@@ -369,8 +424,8 @@ def trend(results: Results) -> str:
 def spc(results: Results) -> str:
     """The monthly chart: the centre line, the latest month, how many months are signals and
     when the chart, drawn month by month, first signalled a change after the baseline against
-    when the annual figure for that year would be known; then which control limits are drawn
-    and how often they signal by chance (:func:`jsnalib.report.charts.control_limits_sentence`)."""
+    when the annual figure for that year would be known; then, in plain words, whether the
+    limits are widened (the statistics are in :func:`about_method`)."""
     chart, polarity = results.monthly, results.polarity
     latest = chart.iloc[-1]
     text = TEMPLATES["spc"].format(first=results.baseline[0], last=results.baseline[1],
@@ -380,7 +435,8 @@ def spc(results: Results) -> str:
     text += (TEMPLATES["spc outside"] if latest["beyond_limits"] != 0 else
              TEMPLATES["spc within"].format(lower=percent(latest["lower"]),
                                             upper=percent(latest["upper"])))
-    limits = " " + charts.control_limits_sentence(chart)
+    limits = " " + TEMPLATES["spc widened" if chart.attrs.get("method") == charts.LANEY
+                             else "spc plain"]
     if results.signal_rises + results.signal_falls == 0:
         return text + TEMPLATES["spc no signal"] + limits
     counts = [TEMPLATES["spc signal count"].format(n=count(n), meaning=meaning(d, polarity))
@@ -418,3 +474,65 @@ def timing(results: Results) -> str:
         difference=_difference(results.time_gap, TEMPLATES["timing difference"],
                                results.confidence))
 
+
+
+# ----------------------------------------------------------------------------------------------
+# the findings, what they mean, and the method
+
+
+def summary(results: Results) -> str:
+    """The page's findings (Markdown bullets): the latest year with its counts, interval and
+    each benchmark; the change since the first year; the monthly early warning."""
+    area, others = results.comparison.iloc[0], results.comparison.iloc[1:]
+    counts = ("" if pd.isna(area["rereferrals"]) or pd.isna(area["referrals"]) else
+              TEMPLATES["key counts"].format(rereferrals=count(area["rereferrals"]),
+                                             referrals=count(area["referrals"])))
+    benchmarks = "; ".join(TEMPLATES["key benchmark"].format(
+        name=row["name"], percent=percent(row["percent"]),
+        verdict=VERSUS.get(row["verdict"], row["verdict"]))
+        for _, row in others.iterrows())
+    lines = [TEMPLATES["key latest"].format(
+        year=results.latest, percent=percent(area["percent"]), area=results.area_name,
+        counts=counts, level=_level(results.confidence), lower=percent(area["lower"]),
+        upper=percent(area["upper"]), benchmarks=benchmarks)]
+    difference = _difference(results.change, TEMPLATES["change"].format(
+        first_year=results.years[0], last_year=results.years[-1]), results.confidence)
+    lines.append(TEMPLATES["key change"].format(first_year=results.years[0],
+                                                difference=difference[0].lower() + difference[1:]))
+    found = results.first_signal
+    if results.signal_rises + results.signal_falls == 0:
+        said = TEMPLATES["key spc none"]
+    elif found is None:
+        said = TEMPLATES["key spc before"]
+    else:
+        said = TEMPLATES["key spc signal"].format(
+            meaning=meaning(found.direction, results.polarity), month=found.month)
+    lines.append(TEMPLATES["key spc"].format(said=said))
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def what_this_means(results: Results) -> str:
+    """'What this means', for a councillor: the share against England, its direction since the
+    first year, and why neither a high nor a low share is good in itself."""
+    england = results.comparison.iloc[1]
+    change = TEMPLATES["meaning change"][results.change.verdict].format(
+        first_year=results.years[0])
+    return TEMPLATES["meaning level"].format(
+        area=results.area_name, versus=VERSUS.get(england["verdict"], england["verdict"]),
+        change=change) + TEMPLATES["meaning judgement"]
+
+
+def about_method(results: Results) -> str:
+    """"About the method" (Markdown bullets, shown collapsed): the adjusted trend's odds ratio,
+    the funnel plot's dispersion, the control limits, then :data:`METHOD_NOTES`."""
+    fit = results.trend
+    lines = [TEMPLATES["trend method"].format(
+        first_year=results.years[0], last_year=results.years[-1], ratio=number(fit.ratio, 3),
+        level=_level(fit.confidence), lower=number(fit.ratio_lower, 3),
+        upper=number(fit.ratio_upper, 3), p=p_text(fit.p_value))]
+    if pd.notna(results.funnel_dispersion):
+        lines.append(TEMPLATES["funnel method overdispersed" if results.funnel_overdispersed
+                               else "funnel method"].format(
+            phi=number(results.funnel_dispersion)))
+    lines.append("Control chart: " + charts.control_limits_sentence(results.monthly))
+    return "\n".join(f"- {line}" for line in [*lines, *METHOD_NOTES])
