@@ -44,6 +44,35 @@ PHRASES = {
     "year not in data": "{year} is not in the data shown",
 }
 
+#: "What this means": the area against England in words a councillor uses.
+MEANING_VERSUS = {"worse": "a higher share than England", "better": "a lower share than England",
+                  "higher": "a higher share than England", "lower": "a lower share than England",
+                  "similar": "in line with England", "not compared": "not compared with England"}
+
+#: The fixed notes of "About the method", after the computed ones.
+METHOD_NOTES = (
+    "**Classification.** BMI SDS against UK90 (the `rcpchgrowth` reference tables) at the "
+    "child's age in days; NCMP population-monitoring thresholds: underweight at or below the "
+    "2nd centile, overweight at or above the 85th, obese at or above the 95th, severely obese at "
+    "or above the 99.6th.",
+    "**Exclusions.** Records with a value missing, or whose height, weight or BMI SDS lies "
+    "beyond ±7 (`jsnalib.methods.growth.flag_ncmp_exclusions`; our reading of the NCMP "
+    "validation ranges, to be confirmed with the NCMP team), are in no numerator or "
+    "denominator. Records beyond the CDC's extreme-value limits on the modified SDS but inside "
+    "those ranges are kept and flagged. Both are counted on the page.",
+    "**Intervals.** Wilson score intervals for proportions; Newcombe's hybrid score interval for "
+    "the change from Reception to Year 6. England's values come from the Fingertips export.",
+    "**Trend.** Binomial GLM of yearly counts, `excess weight ~ year * school year`; standard "
+    "errors are scaled when the years vary more than a binomial model allows (quasi-binomial). "
+    "The projection extends the fitted line on the log-odds scale, with a seeded simulation for "
+    "the prediction interval.",
+    "**Inequality.** Slope and relative index of inequality across IMD deciles (PHE method; "
+    "seeded simulation for the intervals).",
+    "**Small numbers.** Counts of 1 to 4, and any count from which one could be worked out "
+    "(between boys, girls and all children; between the districts and Staffordshire; across "
+    "deciles), are not shown.",
+)
+
 #: Sentences, by paragraph.
 TEMPLATES = {
     "ci": "{level}% CI",
@@ -73,12 +102,29 @@ TEMPLATES = {
     "check within": ": within the interval",
     "check outside": ": outside the interval",
     "check share": " ({published} would be {share} of the {denominator} children measured here)",
-    "per year": "In {school}, the odds of {what} {moved} (odds ratio {ratio}, {ci} {lower} to "
-                "{upper}){evidence}.",
-    "interaction differs": "The yearly change differs between Reception and Year 6 ({p}).",
+    "per year": "In {school}, the odds of {what} {moved} ({ci} {lower} to {upper} a "
+                "year){evidence}.",
+    "interaction differs": "The yearly change differs between Reception and Year 6.",
     "interaction unclear": ("There is no clear evidence that the yearly change differs between "
-                            "Reception and Year 6 ({p})."),
+                            "Reception and Year 6."),
+    "plain quasi-binomial": ("The years go up and down more than chance alone would make them, "
+                             "so the intervals are widened to allow for that."),
+    "plain binomial": "",
     "model": "Model: {reason}.",
+    "method trend": ("Trend model `{formula}` (binomial GLM of the yearly counts): {terms}."
+                     "{interaction} Model: {reason}."),
+    "method term": "{school} odds ratio per year {ratio} ({ci} {lower} to {upper}; {p})",
+    "method interaction": " Interaction (the two yearly changes differ): {p}.",
+    "method inequality": ("Deprivation: the slope index of inequality (SII) is the modelled gap "
+                          "in percentage points between the most and least deprived ends of the "
+                          "deciles; the relative index (RII) is their ratio."),
+    "meaning level": "{value} of {school} children in {area} are overweight or obese: {versus}.",
+    "meaning trend": {"rising": " The share has been rising year on year.",
+                      "falling": " The share has been falling year on year.",
+                      "no clear change": " The share has not clearly changed over the years."},
+    "meaning gradient": (" Children in more deprived neighbourhoods are more likely to be "
+                         "overweight or obese, so where children live matters as well as the "
+                         "overall rate."),
     "binomial": "binomial model; Pearson dispersion {dispersion} ({p})",
     "quasi-binomial": ("the yearly percentages vary more than a binomial model allows (Pearson "
                        "dispersion {dispersion}, {p}), so standard errors were scaled by the "
@@ -270,17 +316,65 @@ def trend(results: Results) -> str:
         moved = PHRASES[row["direction"]].format(change=percent(abs(row["percent_change"])))
         parts.append(TEMPLATES["per year"].format(
             school=SCHOOL_YEARS[row["school_year"]], what=what(model.indicator), moved=moved,
-            ratio=number(row["odds_ratio"], 3), ci=ci, lower=number(row["lower"], 3),
-            upper=number(row["upper"], 3), evidence=PHRASES[row["evidence"]]))
+            ci=ci, lower=_signed_change(row["lower"]), upper=_signed_change(row["upper"]),
+            evidence=PHRASES[row["evidence"]]))
     interaction = model.odds_ratios[model.odds_ratios["term"] == "interaction"]
     if len(interaction):
-        row = interaction.iloc[0]
-        parts.append(TEMPLATES["interaction differs" if row["evidence"] == "clear" else
-                               "interaction unclear"].format(p=p_text(row["p_value"])))
+        parts.append(TEMPLATES["interaction differs" if interaction["evidence"].iloc[0] == "clear"
+                               else "interaction unclear"])
+    parts.append(TEMPLATES[f"plain {model.kind}"])
+    return " ".join(p for p in parts if p)
+
+
+def _signed_change(ratio: float) -> str:
+    """An odds ratio as a signed percentage change: 1.014 -> "+1.4%"."""
+    change = 100 * (ratio - 1)
+    return f"{'+' if change > 0 else '-' if change < 0 else ''}{percent(abs(change))}"
+
+
+def what_this_means(results: Results) -> str:
+    """'What this means', for a councillor: excess weight in the oldest school year shown
+    against England, its direction over the years, and the deprivation gradient."""
+    table = results.table
+    year = table["year"].max()
+    rows = table[(table["year"] == year) & (table["sex"] == "persons")
+                 & (table["indicator"] == "excess_weight")]
+    school = [s for s in SCHOOL_YEARS if s in set(rows["school_year"])][-1]
+    row = rows[rows["school_year"] == school].iloc[0]
+    text = TEMPLATES["meaning level"].format(
+        value=percent(row["value"]), school=SCHOOL_YEARS[school], area=results.area_name,
+        versus=MEANING_VERSUS.get(row["comparison"], MEANING_VERSUS["not compared"]))
+    odds = results.model.odds_ratios
+    trend = odds[(odds["term"] == "per_year") & (odds["school_year"] == school)]
+    if len(trend):
+        direction = (trend["direction"].iloc[0] if trend["evidence"].iloc[0] == "clear"
+                     else "no clear change")
+        text += TEMPLATES["meaning trend"][direction]
+    gradient = results.inequality[results.inequality["school_year"] == school]
+    if len(gradient) and gradient["gradient"].iloc[0] == "higher":
+        text += TEMPLATES["meaning gradient"]
+    return text
+
+
+def about_method(results: Results) -> str:
+    """"About the method" (Markdown bullets, shown collapsed): the trend model with its odds
+    ratios, p-values and dispersion, the inequality indices, then :data:`METHOD_NOTES`."""
+    model = results.model
+    ci = ci_label(model.confidence)
+    odds = model.odds_ratios
+    terms = "; ".join(TEMPLATES["method term"].format(
+        school=SCHOOL_YEARS[row["school_year"]], ratio=number(row["odds_ratio"], 3), ci=ci,
+        lower=number(row["lower"], 3), upper=number(row["upper"], 3), p=p_text(row["p_value"]))
+        for _, row in odds[odds["term"] == "per_year"].iterrows())
+    interaction = odds[odds["term"] == "interaction"]
     reason = TEMPLATES[model.kind].format(dispersion=number(model.fit.dispersion, 2),
                                           p=p_text(model.fit.dispersion_p))
-    parts.append(TEMPLATES["model"].format(reason=reason))
-    return " ".join(parts)
+    lines = [TEMPLATES["method trend"].format(
+        formula=formula(results), terms=terms, reason=reason,
+        interaction=(TEMPLATES["method interaction"].format(
+            p=p_text(interaction["p_value"].iloc[0])) if len(interaction) else "")),
+        TEMPLATES["method inequality"]]
+    return "\n".join(f"- {line}" for line in [*lines, *METHOD_NOTES])
 
 
 def projection(results: Results) -> str:
