@@ -55,10 +55,10 @@ LEGEND = {
 }
 #: Sentence templates, filled with str.format.
 TEMPLATES = {
-    "legend trend": "{rising} / {falling}: a significant trend over the latest {points} yearly "
-                    "values (chi-square test for trend at 99.8%, robust to leaving out any one "
-                    "year, as Fingertips); whether that is getting better or worse depends on "
-                    "the indicator (for all but the referral rate, lower is better)",
+    "legend trend": "{rising} / {falling}: a clear trend over the latest {points} yearly "
+                    "values, one that chance alone would very rarely give (tested as Fingertips "
+                    "does: see About the method); whether that is getting better or worse "
+                    "depends on the indicator (for all but the referral rate, lower is better)",
     "legend flat": "{flat} over those years; {unknown} cannot be calculated (fewer than {points} "
                    "years in a row with data)",
     "periods": "{first} to {last}",
@@ -96,6 +96,20 @@ TEMPLATES = {
     "reading": "- **{area}**: worse than England on {worse} of {rated}{worse_names}. Better on "
                "{better}{better_names}.",
     "units": "Units: {units}.",
+    "meaning worse": "{area} does worse than England on {names}: for each, the gap is larger "
+                     "than chance alone would explain, so these are where the area most needs "
+                     "to catch up.",
+    "meaning none worse": "{area} is not clearly worse than England on any indicator rated.",
+    "meaning none rated": "None of {area}'s indicators could be compared with England.",
+    "meaning better": " It does better than England on {names}.",
+    "meaning similar": " On {names} it is in line with England: any difference could be chance.",
+    "meaning trend worse": " Getting worse in recent years: {names}.",
+    "meaning trend better": " Getting better in recent years: {names}.",
+    "meaning no trend": " None of its figures has changed clearly in recent years.",
+    "summary meaning": "The indicators most often worse than England are {names} ({worse} of "
+                       "the {areas} areas rated on each). Each area's profile page says what "
+                       "its own figures mean.",
+    "summary meaning none": "No area is clearly worse than England on any indicator.",
     "spine title": "{area} compared with England",
     "spine caption": "Spine chart: {area}'s latest value of each indicator against England, the "
                      "{region} and the worst and best areas.",
@@ -438,3 +452,52 @@ def regional_map_title(results: Results) -> str:
     geography = results.geography
     regions = [r for c in geography.home_authorities() if (r := geography.region(c))]
     return TEMPLATES["region map"].format(region=geography.name(regions[0]))
+
+
+# ----------------------------------------------------------------------------------------------
+# what the figures mean
+
+
+def what_this_means(results: Results) -> str:
+    """'What this means' on a profile, for a councillor (2-3 sentences): the indicators the
+    area is worse on, those it is better or similar on, and which are clearly changing."""
+    compared = _one_area(results)
+    area = compared["area_name"].iloc[0]
+    counted = compared[compared["counted"]]
+    if counted.empty:
+        return TEMPLATES["meaning none rated"].format(area=area)
+
+    def names(rows: pd.DataFrame) -> str:
+        return _name_list([n.replace(": ", " ") for n in rows["short"]])
+
+    worse = counted[counted["vs_england"] == "worse"]
+    text = (TEMPLATES["meaning worse"].format(area=area, names=names(worse)) if len(worse)
+            else TEMPLATES["meaning none worse"].format(area=area))
+    for rating in ("better", "similar"):
+        rows = counted[counted["vs_england"] == rating]
+        if len(rows):
+            text += TEMPLATES[f"meaning {rating}"].format(names=names(rows))
+    moving = counted[counted["trend_direction"].isin(list(TREND_WORDS))]
+    good = moving["trend_direction"] == moving["polarity"].map(GOOD_DIRECTION)
+    if moving.empty:
+        return text + TEMPLATES["meaning no trend"]
+    for judged, key in ((moving[~good], "meaning trend worse"), (moving[good],
+                                                                  "meaning trend better")):
+        if len(judged):
+            text += TEMPLATES[key].format(names=names(judged))
+    return text
+
+
+def summary_meaning(results: Results) -> str:
+    """'What this means' on the outcomes summary: the indicators most often worse than England
+    across the areas (England itself left out)."""
+    counted = results.compared[results.compared["counted"]
+                               & (results.compared["area_code"] != results.country)]
+    worse = counted[counted["vs_england"] == "worse"].groupby("short", sort=False).size()
+    if worse.empty:
+        return TEMPLATES["summary meaning none"]
+    most = worse[worse == worse.max()]
+    rated = counted[counted["short"].isin(most.index)].groupby("short").size().max()
+    return TEMPLATES["summary meaning"].format(
+        names=_name_list([n.replace(": ", " ") for n in most.index]), worse=int(worse.max()),
+        areas=int(rated))
