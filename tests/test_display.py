@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import re
 
@@ -11,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from jsnalib.inputs.contracts import PUBLISHERS
 from jsnalib.report import display, plots
 
 
@@ -52,7 +54,52 @@ def test_data_notice_says_synthetic_only_when_files_match_the_manifest(tmp_path)
     assert "Synthetic demonstration data" in display.data_notice(tmp_path, ["a.csv"]).data
     (tmp_path / "a.csv").write_text("x\n2\n")  # an analyst's real extract
     notice = display.data_notice(tmp_path, ["a.csv"]).data
-    assert "Synthetic" not in notice and "<code>a.csv</code>" in notice
+    assert "Synthetic" not in notice and 'href="#jsna-sources"' in notice
+    assert "<code>a.csv</code>" in display.sources(tmp_path, ["a.csv"]).data
+
+
+def test_data_line_names_what_is_synthetic_and_points_to_the_sources(tmp_path):
+    for name, body in (("ncmp.csv.gz", b"a"), ("births_deaths.csv", b"b")):
+        (tmp_path / name).write_bytes(body)
+    (tmp_path / display.SYNTHETIC_MANIFEST).write_text(
+        json.dumps({"ncmp.csv.gz": hashlib.sha256(b"a").hexdigest()}))
+    line = display.data_notice(tmp_path, ["ncmp.csv.gz", "births_deaths.csv"]).data
+    assert "jsna-synthetic" in line and "Partly synthetic" in line
+    assert "children's heights and weights" in html.unescape(line)
+    assert "live births" not in line  # only the synthetic figures are named on the line
+    assert f'href="#{display.SOURCES_ID}"' in line and line.count("<p>") == 1
+
+
+def test_sources_link_each_publisher_and_state_the_release_not_the_build_date(tmp_path):
+    for name in ("births_deaths.csv", "cin_census.csv", "ncmp.csv.gz"):
+        (tmp_path / name).write_text("x\n")
+    (tmp_path / display.SYNTHETIC_MANIFEST).write_text(
+        json.dumps({"ncmp.csv.gz": hashlib.sha256(b"x\n").hexdigest()}))
+    (tmp_path / ".provenance.csv").write_text(
+        "file,contract,source_file,publisher,title,release,licence,basis,model,sha256\n"
+        "cin_census.csv,cin_census,c1.csv,Department for Education,Characteristics of children "
+        "in need: referrals and re-referrals,2012-13 to 2024-25,OGL,,,x\n")
+    out = display.sources(tmp_path, ["births_deaths.csv", "cin_census.csv", "ncmp.csv.gz"]).data
+    assert f'id="{display.SOURCES_ID}"' in out
+    items = re.findall(r"<li>(.*?)</li>", out)
+    assert len(items) == 3
+    assert ('<a href="https://explore-education-statistics.service.gov.uk/find-statistics/'
+            'characteristics-of-children-in-need">Characteristics of children in need: '
+            "referrals and re-referrals</a>; data release 2012-13 to 2024-25") in items[1]
+    assert 'href="https://www.nomisweb.co.uk/"' in items[0] and "release not recorded" in items[0]
+    assert "synthetic demonstration records" in items[2] and "not real children" in items[2]
+    assert "Open Government Licence v3.0" in out
+    # one table of publishers' pages, every one a plain https address
+    for found in PUBLISHERS.values():
+        assert found.url == "" or re.fullmatch(r"https://[A-Za-z0-9./_-]+", found.url), found
+
+
+def test_about_the_method_is_a_collapsed_keyboard_section_that_escapes_markup():
+    out = display.about_method("- **Trend.** odds ratio 1.014; <script>x</script>").data
+    assert out.startswith('<details class="jsna-method"><summary>About the method</summary>')
+    assert " open" not in out.split(">")[0]  # collapsed until the reader opens it
+    assert "<li><strong>Trend.</strong> odds ratio 1.014; &lt;script&gt;" in out
+    assert "<script>" not in out
 
 
 def test_trend_chart_describes_each_series_and_published_points():

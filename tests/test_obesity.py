@@ -430,15 +430,19 @@ def test_trend_model_scales_standard_errors_by_the_dispersion():
         counts["excess_weight"] + rng.normal(0, 120, len(counts)).round().astype(int), 0, 3000))
     model = trend_model(noisy)
     assert model.fit.dispersion > 3 and model.kind == "quasi-binomial"
-    assert "so standard errors were scaled by the dispersion (quasi-binomial)" in text.trend(
-        SimpleNamespace(model=model))
+    assert "so standard errors were scaled by the dispersion (quasi-binomial)" in (
+        text.about_method(SimpleNamespace(model=model)))
+    plain = text.trend(SimpleNamespace(model=model))
+    assert "the intervals are widened" in plain and "dispersion" not in plain
     assert model.fit.result.scale == pytest.approx(model.fit.dispersion)
     unscaled = sm.GLM.from_formula("count + failures ~ year * year6", data=model.data,
                                    family=sm.families.Binomial()).fit()
     np.testing.assert_allclose(model.fit.result.bse, unscaled.bse * np.sqrt(model.fit.dispersion),
                                rtol=1e-6)
     assert calm.kind == "binomial"
-    assert "Model: binomial model; Pearson dispersion" in text.trend(SimpleNamespace(model=calm))
+    assert "Model: binomial model; Pearson dispersion" in text.about_method(
+        SimpleNamespace(model=calm))
+    assert "widened" not in text.trend(SimpleNamespace(model=calm))
     assert calm.fit.result.scale == 1
 
 

@@ -165,15 +165,15 @@ def test_validate_dir_checks_the_optional_imported_files(tmp_path: Path) -> None
     assert not any("births_deaths_imd_decile.csv is missing" in p for p in problems)
 
 
-def test_data_notice_names_real_files_with_publisher_and_synthetic_ones() -> None:
-    from jsnalib.report.display import data_notice
+def test_sources_name_real_files_with_publisher_and_release_and_synthetic_ones() -> None:
+    from jsnalib.report.display import data_notice, sources
 
-    text = data_notice(DATA, ["referrals.csv.gz", "cin_census.csv",
-                              "published_figures.csv"]).data
-    real, synthetic = text.split("Synthetic demonstration data")
-    assert "<code>cin_census.csv</code>: Department for Education" in real
-    assert "2012-13 to 2024-25" in real and "Open Government Licence v3.0" in real
-    assert "referrals.csv.gz" in synthetic and "cin_census.csv" not in synthetic
-    assert "Other files in <code>data/</code>: <code>published_figures.csv</code>" in real
+    text = sources(DATA, ["referrals.csv.gz", "cin_census.csv", "published_figures.csv"]).data
+    items = dict(zip(["referrals", "cin_census", "published"],
+                     re.findall(r"<li>(.*?)</li>", text), strict=True))
+    assert "Department for Education" in items["cin_census"]
+    assert "2012-13 to 2024-25" in items["cin_census"] and "Open Government Licence v3.0" in text
+    assert "synthetic demonstration records" in items["referrals"]
+    assert "synthetic" not in items["cin_census"] and "<code>published_figures.csv</code>" in text
     only_synthetic = data_notice(DATA, ["ncmp.csv.gz"]).data
-    assert "jsna-synthetic" in only_synthetic and "Real published" not in only_synthetic
+    assert "jsna-synthetic" in only_synthetic and "published statistics" not in only_synthetic
