@@ -100,6 +100,12 @@ def test_the_home_page_gets_the_summary_sentences_for_the_home_authorities_only(
     assert "West Midlands" not in found and "Tamworth" not in found
     assert 'href="summary.html"' in found
     assert sphinx_ext.key_findings(sentences, ["Nowhere"], "summary.html") == ""
+    assert "What this means" not in found
+    meaning = ["The indicators most often worse than England are **Year 6 obese**."]
+    found = sphinx_ext.key_findings(sentences, ["Staffordshire"], "summary.html", meaning)
+    assert found.index("<ul>") < found.index(
+        "<strong>What this means:</strong> The indicators most often worse than England are "
+        "<strong>Year 6 obese</strong>.")
 
 
 def test_a_paper_link_says_how_long_and_how_big():

@@ -378,18 +378,24 @@ def _paper(app: Any, pagename: str, templatename: str, context: dict, doctree: A
 KEY_FINDINGS = '<div class="jsna-key-findings"></div>'
 
 
-def key_findings(sentences: Iterable[str], names: Iterable[str], summary_url: str) -> str:
+def key_findings(sentences: Iterable[str], names: Iterable[str], summary_url: str,
+                 meaning: Iterable[str] = ()) -> str:
     """The home page's findings: the summary's sentences about the named areas (those that
-    start with an area's name in bold), as an HTML list, and where they come from."""
+    start with an area's name in bold), as an HTML list, and where they come from; then the
+    summary's "What this means" sentences, when given."""
     from markdown_it import MarkdownIt
 
+    render = MarkdownIt("commonmark", {"html": False}).renderInline
     wanted = [s for s in sentences if any(s.startswith(f"**{n}**") for n in names)]
     if not wanted:
         return ""
-    items = "".join(f"<li>{MarkdownIt('commonmark', {'html': False}).renderInline(s)}</li>" for s in wanted)
+    items = "".join(f"<li>{render(s)}</li>" for s in wanted)
+    said = " ".join(render(s) for s in meaning)
     return (f'<div class="jsna-key-findings"><ul>{items}</ul><p>From the '
             f'<a href="{html.escape(summary_url)}">outcomes summary</a>, which rates every area '
-            "against England by its confidence interval.</p></div>")
+            "against England by its confidence interval.</p>"
+            + (f'<p class="jsna-meaning"><strong>What this means:</strong> {said}</p>'
+               if said else "") + "</div>")
 
 
 def _home_findings(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -408,7 +414,8 @@ def _home_findings(app: Any, pagename: str, templatename: str, context: dict, do
         if notebook is not None:
             names = [geography.name(code) for code in geography.home_authorities()]
             replacement = key_findings(headlines(notebook, ("In words",)), names,
-                                       context["pathto"](summary))
+                                       context["pathto"](summary),
+                                       headlines(notebook, ("What this means",)))
     context["body"] = context["body"].replace(KEY_FINDINGS, replacement)
 
 
