@@ -389,12 +389,15 @@ def test_monthly_chart_counts_months_and_flags_a_rise():
     text = words.spc(results(polarity="low_is_good", **summary))
     assert "The centre line is the average of Apr 2011 to Mar 2013, 20.0%" in text
     assert "In Apr 2013, 45.0% of referrals were re-referrals, outside the control limits" in text
-    # the reading, then which limits are drawn and how often they signal by chance
+    # the reading, then in plain words whether the limits are widened (which limits and how
+    # often they signal by chance is in "About the method")
     assert text.endswith("Months marked as special-cause signals: 1 as a rise (a concern). "
                          "After the baseline, the chart first signalled a rise (a concern) when "
                          "the figures for Apr 2013 arrived: 11 months before the end of 2013-14, "
                          "the year whose annual figure would show it. "
-                         + charts.control_limits_sentence(chart))
+                         + words.TEMPLATES["spc widened" if chart.attrs["method"] == charts.LANEY
+                                           else "spc plain"])
+    assert "sigma_z" not in text and "Laney" not in text
     table = figures.monthly_table(chart, labels)
     assert table["Signal"].tolist()[-2:] == ["", "high"]
     assert summary["signals"][["description", "direction", "start", "end", "periods"]].to_dict(
@@ -440,7 +443,7 @@ def test_spc_reading_without_signals():
     summary = an.monthly_summary(chart, labels)
     assert summary["signals"].empty and summary["first_signal"] is None
     assert words.spc(results(**summary)).endswith(
-        "what chance alone would produce. " + charts.control_limits_sentence(chart))
+        "what chance alone would produce. " + words.TEMPLATES["spc plain"])
     assert figures.signals_table(results(**summary)) is None
 
 
