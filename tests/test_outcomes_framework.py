@@ -243,6 +243,7 @@ def test_the_tables_show_ratings_instructions_and_history(table):
     assert "No Fingertips indicator; source: Staffordshire County Council residents survey" \
         in page
     assert "4.9 (England 3.9), 2013-2015, stable" in page
+    assert "83.0 (England 83.1), 2013-2015, stable" in page  # decimals as published
     value, lower, upper = _wilson(21_000, 140_000)
     assert f"{value:.1f}<br>({lower:.1f} to {upper:.1f})" in page
     assert 'class="jsna-rating jsna-rating-better"' in page

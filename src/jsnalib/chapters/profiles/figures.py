@@ -411,10 +411,16 @@ FRAMEWORK_DOWNLOAD = [
     disclosure.NOTE_COLUMN]
 
 
-def _published(value: float) -> str:
-    """A published figure with the decimals it needs (at most 2): 83.0 -> "83", 0.74 -> "0.74"."""
-    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+def _decimals(value: float) -> int:
+    """Decimal places a published figure needs (at most 2): 83.0 -> 0, 0.74 -> 2."""
+    return len(f"{float(value):.2f}".rstrip("0").partition(".")[2])
+
+
+def _published(value: float, england: float) -> tuple[str, str]:
+    """A published figure and England's with the same decimals, as a report prints them:
+    (83.0, 83.1) -> ("83.0", "83.1"); (1646, 1887) -> ("1,646", "1,887")."""
+    places = max(_decimals(value), _decimals(england))
+    return fmt.number(value, places), fmt.number(england, places)
 
 
 def _framework_cells(row: pd.Series, level: str) -> dict[str, str]:
@@ -423,9 +429,9 @@ def _framework_cells(row: pd.Series, level: str) -> dict[str, str]:
     name = f"{row['number']} {row['indicator']}" + (f"\n({unit})" if unit else "")
     trend = row["published_trend"] if pd.notna(row["published_trend"]) else \
         FRAMEWORK_PHRASES["no trend"]
+    value, england = _published(row["published_value"], row["published_england"])
     published = FRAMEWORK_PHRASES["published"].format(
-        value=_published(row["published_value"]), england=_published(row["published_england"]),
-        period=row["published_period"], trend=trend)
+        value=value, england=england, period=row["published_period"], trend=trend)
     cells = {"Indicator": name, "Published in the 2017 report": published}
     if row["status"] == "current":
         note = row[disclosure.NOTE_COLUMN]
@@ -455,7 +461,7 @@ def _framework_cells(row: pd.Series, level: str) -> dict[str, str]:
                                                       area=row["area_name"])
     else:
         source = FRAMEWORK_PHRASES["none"].format(source=row["source"])
-    cells.update({"Period": missing, f"Value ({level} CI)": missing, "Count of total": "",
+    cells.update({"Period": "", f"Value ({level} CI)": missing, "Count of total": "",
                   "Compared with England": "", "Compared with region": "", "Recent trend": "",
                   "Source": source})
     return cells
@@ -482,9 +488,9 @@ def framework_tables(framework: pd.DataFrame | None, confidence: float = 0.95) -
         if rows.empty:
             continue
         shown = pd.DataFrame([_framework_cells(row, level) for _, row in rows.iterrows()])
-        shown = shown[["Indicator", "Period", f"Value ({level} CI)", "Count of total",
-                       "Compared with England", "Compared with region", "Recent trend",
-                       "Source", "Published in the 2017 report"]]
+        shown = shown[["Indicator", "Published in the 2017 report", "Period",
+                       f"Value ({level} CI)", "Count of total", "Compared with England",
+                       "Compared with region", "Recent trend", "Source"]]
         ratings = pd.DataFrame("", index=shown.index, columns=shown.columns)
         current = (rows["status"] == "current").to_numpy()
         ratings.loc[current, "Compared with England"] = rows.loc[
