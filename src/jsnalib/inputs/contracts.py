@@ -528,6 +528,54 @@ PUBLISHED_FIGURES = Contract(
     provenance="Figures published in the local source documents (see book/references)",
 )
 
+#: The life-course stages of an outcomes framework, in page order.
+FRAMEWORK_STAGES = ("overarching", "start_well", "grow_well", "live_well", "age_well",
+                    "end_well")
+#: The direction of travel a partnership report states for an indicator.
+FRAMEWORK_TRENDS = ("improving", "stable", "worsening")
+
+#: The partnership's outcomes framework (optional, in data/; edit by hand): one row per
+#: framework indicator, with what measures it now (a Fingertips indicator, or one of the book's
+#: own indicators) and the figures the partnership's report published. Checked by
+#: ``jsna validate`` when present; not in :data:`CONTRACTS` (a folder without it is complete).
+OUTCOMES_FRAMEWORK = Contract(
+    name="outcomes_framework", filename="outcomes_framework.csv",
+    title="Outcomes framework (optional)", level="lookup",
+    columns=(
+        Column("number", "str", "The framework's number of the indicator, e.g. 2.2 or 3.6a",
+               key=True, pattern=r"\d+\.\d+[a-z]?",
+               pattern_hint="a number such as 2.2 or 3.6a", plain=True),
+        Column("stage", "category", "Life-course stage", allowed=FRAMEWORK_STAGES),
+        Column("indicator", "str", "Short name of the indicator", plain=True),
+        Column("unit", "str", "Unit of the published figures, e.g. %, years, per 1,000",
+               nullable=True, plain=True),
+        Column("fingertips_id", "int", "The Fingertips indicator that measures it (blank: none "
+               "verified)", nullable=True, minimum=1),
+        Column("sex", "category", "Sex of the Fingertips rows to use (blank: persons)",
+               nullable=True, allowed=("Persons", "Male", "Female")),
+        Column("age", "str", "Age band of the Fingertips rows to use, as published, e.g. "
+               "18+ yrs (blank: the band with most rows)", nullable=True, plain=True),
+        Column("book_indicator", "str", "Key of the book's own indicator that computes it "
+               "(blank: none)", nullable=True, pattern=r"[a-z][a-z0-9_]*",
+               pattern_hint="an indicator key such as infant_mortality", plain=True),
+        Column("source", "str", "Publisher or source of the indicator", plain=True),
+        Column("area_code", "code", "The home authority the published figures describe",
+               area="home"),
+        Column("published_period", "str", "Period of the published figures, as published",
+               plain=True),
+        Column("published_value", "float", "The area's published value", units="see unit"),
+        Column("published_england", "float", "England's published value", units="see unit"),
+        Column("published_trend", "category", "Direction of travel as published (blank: "
+               "none stated)", nullable=True, allowed=FRAMEWORK_TRENDS),
+        Column("note", "str", "Anything a reader should know about the row", nullable=True,
+               plain=True),
+        Column("provenance", "str", "Document title followed by ' line N'",
+               pattern=r".+ line \d+", pattern_hint="a document title followed by ' line N'",
+               plain=True),
+    ),
+    provenance="A partnership's outcomes framework and the figures its report published",
+)
+
 #: Every contract, in the order ``validate_dir`` checks them.
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     AREAS, NEIGHBOURS, BIRTHS_DEATHS, BIRTHS_DEATHS_IMD, POPULATION, REFERRALS, CIN_CENSUS,

@@ -49,6 +49,7 @@ from jsnalib.inputs.contracts import (
     NCMP,
     NEIGHBOURS,
     NEIGHBOURS_FILE,
+    OUTCOMES_FRAMEWORK,
     PLAIN_HINT,
     POPULATION,
     PUBLISHED_FIGURES,
@@ -862,6 +863,14 @@ def read_indicator_polarity(path: str | Path) -> pd.DataFrame:
     return _read(INDICATOR_POLARITY, path, None, None, check_areas=False)
 
 
+def read_outcomes_framework(path: str | Path, areas: Geography | None = None,
+                            today: date | None = None) -> pd.DataFrame:
+    """Read ``outcomes_framework.csv`` (:data:`jsnalib.inputs.contracts.OUTCOMES_FRAMEWORK`):
+    one row per framework indicator, with the Fingertips indicator or book indicator that
+    measures it and the figures the partnership's report published."""
+    return _read(OUTCOMES_FRAMEWORK, path, areas, today)
+
+
 def is_fingertips_export(filename: str) -> bool:
     """True for a Fingertips export read as published (see :data:`FINGERTIPS_EXPORTS`)."""
     return (fnmatch.fnmatch(filename, FINGERTIPS_EXPORTS)
@@ -932,9 +941,10 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
     optional: list[tuple[Contract, str]] = []
     exports = [name for name in names if is_fingertips_export(name)]
     polarity = [name for name in names if name == POLARITY_FILE]
+    framework = [name for name in names if name == OUTCOMES_FRAMEWORK.filename]
     for name in names:
         contract = contract_for(name)
-        if name in exports or name in polarity:
+        if name in exports or name in polarity or name in framework:
             continue
         if contract is not None and _imported_contract(name) is not None:
             optional.append((contract, name))
@@ -982,6 +992,12 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
     for name in polarity:
         try:
             read_indicator_polarity(data_dir / name)
+        except DataError as exc:
+            problems += exc.problems
+    for name in framework:
+        try:
+            _read(OUTCOMES_FRAMEWORK, data_dir / name, geography, today,
+                  check_areas=geography is not None)
         except DataError as exc:
             problems += exc.problems
     return problems

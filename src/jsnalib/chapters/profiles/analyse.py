@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from jsnalib.indicators import Indicator, IndicatorData
+from jsnalib.indicators import Indicator, IndicatorData, framework
 from jsnalib.inputs.geography import Geography
 from jsnalib.methods import disclosure, stats
 from jsnalib.methods.confidence import level as confidence_level
@@ -34,8 +35,9 @@ from jsnalib.report.maps import Area
 
 from .load import Inputs
 
-__all__ = ["TREND_POINTS", "TREND_TESTS", "Results", "analyse", "compare_areas", "range_areas",
-           "recent_trend", "summary_areas", "suppress_latest"]
+__all__ = ["FRAMEWORK_FIGURES", "FRAMEWORK_STATUSES", "TREND_POINTS", "TREND_TESTS", "Results",
+           "analyse", "compare_areas", "framework_comparison", "range_areas", "recent_trend",
+           "summary_areas", "suppress_latest"]
 
 #: Yearly values the recent-trend test uses (Fingertips: the latest five points).
 TREND_POINTS = stats.RECENT_TREND_POINTS
@@ -388,3 +390,72 @@ def suppress_latest(latest: pd.DataFrame, geography: Geography) -> pd.DataFrame:
         out.loc[records, column] = safe[column].astype("Float64").astype(float).to_numpy()
     out.loc[records, disclosure.NOTE_COLUMN] = safe[disclosure.NOTE_COLUMN].to_numpy()
     return out
+
+
+# ----------------------------------------------------------------------------------------------
+# the partnership's outcomes framework
+
+#: Whether a framework row has a figure now: "current" (measured, with a value), "no value" (the
+#: indicator is loaded but has no figure for the framework's area), "not loaded" (a Fingertips
+#: indicator measures it but no export of it is in data/) or "no fingertips" (no verified
+#: Fingertips indicator and none of the book's own).
+FRAMEWORK_STATUSES = ("current", "no value", "not loaded", "no fingertips")
+#: Columns of :func:`framework_comparison` taken from :func:`compare_areas`.
+FRAMEWORK_FIGURES = ["period", "count", "denominator", "value", "lower", "upper", "england",
+                     "region", "region_name", "vs_england", "vs_region", "trend_direction",
+                     "trend_test", "polarity", "name", disclosure.NOTE_COLUMN]
+
+
+def framework_comparison(inputs: Inputs, data_dir: str | Path, confidence: float = 0.95
+                         ) -> pd.DataFrame | None:
+    """The partnership's outcomes framework (``data_dir/outcomes_framework.csv``) beside the
+    book's current figures; None when the folder has no framework file.
+
+    Each row is measured by the book's own indicator, or by the Fingertips indicator of an
+    export in ``data_dir`` (:mod:`jsnalib.indicators.framework`), for the framework's area, and
+    compared exactly as on the profiles (:func:`compare_areas`: CI rating against England and
+    the region with the indicator's polarity, recent trend, small-count suppression).
+
+    Returns
+    -------
+    DataFrame or None
+        The framework's columns in file order, plus ``key`` (the indicator used, "" for none),
+        ``status`` (:data:`FRAMEWORK_STATUSES`), ``current_unit`` and ``current_source`` (the
+        measuring indicator's unit, and its source with the period; "" when none),
+        :data:`FRAMEWORK_FIGURES` (NaN or "" when there is no figure) and ``area_name``.
+
+    Raises
+    ------
+    jsnalib.inputs.readers.DataError
+        Naming file, row and column when the framework file or an export is malformed.
+    """
+    found = framework.read_framework(data_dir, inputs.geography)
+    if found is None:
+        return None
+    level = confidence_level(confidence)
+    data = framework.framework_data(found, inputs.data, data_dir)
+    keys = [framework.framework_key(row, data) for _, row in found.iterrows()]
+    codes = list(dict.fromkeys(found["area_code"]))
+    compared = compare_areas(data, codes, level).set_index(["area_code", "indicator"])
+    out = found.assign(key=keys)
+    figures = []
+    for code, key in zip(out["area_code"], out["key"], strict=True):
+        hit = compared.loc[(code, key)] if key and (code, key) in compared.index else None
+        figures.append({c: (hit[c] if hit is not None else np.nan) for c in FRAMEWORK_FIGURES})
+    table = pd.DataFrame(figures, index=out.index)
+    for column in ("region_name", "vs_england", "vs_region", "trend_direction", "trend_test",
+                   "polarity", "name"):
+        table[column] = table[column].where(table[column].notna(), "").astype(object)
+    out = pd.concat([out, table], axis=1)
+    has_value = out["value"].notna()
+    out["status"] = np.select(
+        [(out["key"] != "") & has_value, out["key"] != "", out["fingertips_id"].notna()],
+        ["current", "no value", "not loaded"], "no fingertips")
+    units, sources = [], []
+    for key, period, status in zip(out["key"], out["period"], out["status"], strict=True):
+        item = framework.framework_indicator(data, key) if key else None
+        units.append(item.unit if item else "")
+        sources.append(f"{item.source}, {period}" if item and status == "current" else "")
+    out["current_unit"], out["current_source"] = units, sources
+    out["area_name"] = out["area_code"].map(inputs.geography.name)
+    return out.reset_index(drop=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,8 @@ from jsnalib.report import display, maps, plots
 from jsnalib.report import format as fmt
 
 from . import text
-from .analyse import RATINGS, TREND_POINTS, Results
+from .analyse import RATINGS, TREND_POINTS, Results, framework_comparison
+from .load import Inputs
 
 #: The outcomes summary's two tables: health indicators for every area, and children's social
 #: care indicators for the authorities that run it.
@@ -374,3 +376,139 @@ def regional_map(results: Results, indicator: str) -> HTML:
     return maps.indicator_map(results.regional, indicator, results.council_boundaries,
                               f"map-region-{indicator}", text.regional_map_title(results),
                               outline=results.region_boundary)
+
+
+# ----------------------------------------------------------------------------------------------
+# the partnership's outcomes framework
+
+#: Headings of the framework's life-course stages (keys: the framework file's ``stage``).
+FRAMEWORK_STAGE_TITLES = {"overarching": "Overarching health and wellbeing",
+                          "start_well": "Start well", "grow_well": "Grow well",
+                          "live_well": "Live well", "age_well": "Age well",
+                          "end_well": "End well"}
+#: The words of the framework tables (change the wording here, not the figures).
+FRAMEWORK_PHRASES = {
+    "caption": "{stage}: the outcomes framework's {n} {indicators} for {area}, now and as "
+               "published in the 2017 report",
+    "not loaded": "not loaded",
+    "no figure": "no figure",
+    "load": "Not loaded: download indicator {id} from Fingertips as CSV and drop it into data/ "
+            "as fingertips_{id}.csv",
+    "no value": "{source}: no figure for {area} in the loaded export",
+    "none": "No Fingertips indicator; source: {source}",
+    "published": "{value} (England {england}), {period}, {trend}",
+    "no trend": "no direction stated",
+    "no framework": "No outcomes framework in the data folder: add outcomes_framework.csv "
+                    "(see data/README.md) to show one here.",
+}
+#: Columns of the framework tables' CSV download, in order.
+FRAMEWORK_DOWNLOAD = [
+    "number", "stage", "indicator", "unit", "area_code", "status", "key", "fingertips_id",
+    "sex", "age", "book_indicator", "name", "current_unit", "period", "count", "denominator",
+    "value", "lower", "upper", "england", "region_name", "region", "vs_england", "vs_region",
+    "polarity", "trend_direction", "current_source", "source", "published_period",
+    "published_value", "published_england", "published_trend", "note", "provenance",
+    disclosure.NOTE_COLUMN]
+
+
+def _decimals(value: float) -> int:
+    """Decimal places a published figure needs (at most 2): 83.0 -> 0, 0.74 -> 2."""
+    return len(f"{float(value):.2f}".rstrip("0").partition(".")[2])
+
+
+def _published(value: float, england: float) -> tuple[str, str]:
+    """A published figure and England's with the same decimals, as a report prints them:
+    (83.0, 83.1) -> ("83.0", "83.1"); (1646, 1887) -> ("1,646", "1,887")."""
+    places = max(_decimals(value), _decimals(england))
+    return fmt.number(value, places), fmt.number(england, places)
+
+
+def _framework_cells(row: pd.Series, level: str) -> dict[str, str]:
+    """One framework row's cells: the current figure where the book has one, else what to do."""
+    unit = row["current_unit"] or row["unit"]
+    name = f"{row['number']} {row['indicator']}" + (f"\n({unit})" if unit else "")
+    trend = row["published_trend"] if pd.notna(row["published_trend"]) else \
+        FRAMEWORK_PHRASES["no trend"]
+    value, england = _published(row["published_value"], row["published_england"])
+    published = FRAMEWORK_PHRASES["published"].format(
+        value=value, england=england, period=row["published_period"], trend=trend)
+    cells = {"Indicator": name, "Published in the 2017 report": published}
+    if row["status"] == "current":
+        note = row[disclosure.NOTE_COLUMN]
+        lower, upper = row["lower"], row["upper"]
+        region = row["region_name"]
+        cells.update({
+            "Period": row["period"],
+            f"Value ({level} CI)": (f"{fmt.number(row['value'])}\n({fmt.number(lower)} to "
+                                   f"{fmt.number(upper)})" if pd.notna(lower)
+                                   else fmt.number(row["value"])),
+            "Count of total": (f"{_count(row['count'], note)}\nof "
+                               f"{_count(row['denominator'], note)}"
+                               if pd.notna(row["count"]) else fmt.MISSING),
+            "Compared with England": "\n".join(w for w in (
+                row["vs_england"], f"England {fmt.number(row['england'])}") if w),
+            "Compared with region": "\n".join(w for w in (
+                row["vs_region"], f"{region} {fmt.number(row['region'])}" if region else "")
+                if w),
+            "Recent trend": text.trend_label(row["trend_direction"], row["polarity"]),
+            "Source": row["current_source"]})
+        return cells
+    missing = FRAMEWORK_PHRASES["not loaded" if row["status"] == "not loaded" else "no figure"]
+    if row["status"] == "not loaded":
+        source = FRAMEWORK_PHRASES["load"].format(id=int(row["fingertips_id"]))
+    elif row["status"] == "no value":
+        source = FRAMEWORK_PHRASES["no value"].format(source=row["name"] or row["key"],
+                                                      area=row["area_name"])
+    else:
+        source = FRAMEWORK_PHRASES["none"].format(source=row["source"])
+    cells.update({"Period": "", f"Value ({level} CI)": missing, "Count of total": "",
+                  "Compared with England": "", "Compared with region": "", "Recent trend": "",
+                  "Source": source})
+    return cells
+
+
+def framework_tables(framework: pd.DataFrame | None, confidence: float = 0.95) -> HTML:
+    """The partnership's outcomes framework, one table per life-course stage.
+
+    `framework` is :func:`.analyse.framework_comparison`. Each row: the framework's number and
+    indicator, then, where the book has the indicator (its own computation, or a Fingertips
+    export in data/), the latest value with its confidence interval, count of denominator,
+    the rating against England and the region (coloured and worded, with the indicator's
+    polarity), the recent trend and the source; otherwise what to download, or the source
+    when no Fingertips indicator measures it. The figures the partnership's 2017 report
+    published (period, value, England, direction of travel) are shown beside every row, as
+    published. Each table offers its rows as CSV, with the provenance of the published figures.
+    """
+    if framework is None:
+        return HTML("<p>" + html.escape(FRAMEWORK_PHRASES["no framework"]) + "</p>")
+    level = text.level(confidence)
+    parts = []
+    for stage, title in FRAMEWORK_STAGE_TITLES.items():
+        rows = framework[framework["stage"] == stage]
+        if rows.empty:
+            continue
+        shown = pd.DataFrame([_framework_cells(row, level) for _, row in rows.iterrows()])
+        shown = shown[["Indicator", "Published in the 2017 report", "Period",
+                       f"Value ({level} CI)", "Count of total", "Compared with England",
+                       "Compared with region", "Recent trend", "Source"]]
+        ratings = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        current = (rows["status"] == "current").to_numpy()
+        ratings.loc[current, "Compared with England"] = rows.loc[
+            current, "vs_england"].to_numpy()
+        ratings.loc[current, "Compared with region"] = rows.loc[current, "vs_region"].to_numpy()
+        areas = ", ".join(dict.fromkeys(rows["area_name"]))
+        caption = FRAMEWORK_PHRASES["caption"].format(
+            stage=title, n=len(rows), area=areas,
+            indicators="indicator" if len(rows) == 1 else "indicators")
+        columns = [c for c in FRAMEWORK_DOWNLOAD if c in rows.columns]
+        parts.append(rated_table(shown, ratings, caption, f"framework-{stage.replace('_', '-')}",
+                                 download=rows[columns].reset_index(drop=True)).data)
+    return HTML("".join(parts))
+
+
+
+def outcomes_framework(inputs: Inputs, data_dir: str | Path, confidence: float = 0.95) -> HTML:
+    """The outcomes framework's tables for a page: :func:`framework_tables` of
+    :func:`.analyse.framework_comparison` (``data_dir/outcomes_framework.csv`` and the
+    Fingertips exports beside it)."""
+    return framework_tables(framework_comparison(inputs, data_dir, confidence), confidence)
