@@ -179,7 +179,8 @@ def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
     data, so the synthetic notice travels with every file a reader takes away.
     """
     folder = Path(data_dir)
-    names = _present_names(folder, files)
+    # an optional file (a record-level extract) that is absent is not named
+    names = [n for n in _present_names(folder, files) if (folder / n).is_file()]
     listed = ", ".join(f"<code>{html.escape(n)}</code>" for n in names)
     synthetic = [n for n in names if is_synthetic(folder, [n])]
     if synthetic and len(synthetic) == len(names):

@@ -251,6 +251,48 @@ def profile_table(results: Results) -> HTML:
                        f"profile-{results.area_codes[0]}", download=_download(compared))
 
 
+def neighbours_table(results: Results) -> HTML:
+    """The profile's authority (the area, or a district's county) beside its statistical
+    neighbours, closest first: for each indicator any neighbour has, the latest value with its
+    confidence interval, count of total and rating against England (coloured and worded). The
+    CSV download has every figure."""
+    table = results.neighbours
+    if table.empty:
+        return HTML("")
+    others = table[table["rank"] > 0]
+    keys = [k for k in dict.fromkeys(table["indicator"])
+            if others.loc[others["indicator"] == k, "value"].notna().any()]
+    chosen = table[table["indicator"].isin(keys)]
+    areas = list(dict.fromkeys(chosen.sort_values("rank", kind="stable")["area_code"]))
+    by_cell = chosen.set_index(["area_code", "indicator"])
+    names = by_cell["area_name"].groupby(level=0).first()
+    ranks = by_cell["rank"].groupby(level=0).first()
+    shown = pd.DataFrame({"Area": [names[a] if ranks[a] == 0 else f"{ranks[a]}. {names[a]}"
+                                   for a in areas]})
+    ratings = pd.DataFrame({"Area": [""] * len(areas)})
+    for key in keys:
+        first = chosen[chosen["indicator"] == key].iloc[0]
+        cells, marks = [], []
+        for area in areas:
+            row = by_cell.loc[(area, key)]
+            note = row[disclosure.NOTE_COLUMN]
+            interval = (f" ({fmt.number(row['lower'])} to {fmt.number(row['upper'])})"
+                        if pd.notna(row["lower"]) else "")
+            period = f", {row['period']}" if row["period"] else ""
+            counts = (f"\n{_count(row['count'], note)} of {_count(row['denominator'], note)}"
+                      if pd.notna(row["count"]) else "")
+            cells.append(f"{fmt.number(row['value'])}{interval}{period}{counts}\n"
+                         f"{row['vs_england']}".rstrip())
+            marks.append(row["vs_england"] or "")
+        header = f"{first['short']} ({first['unit']})" if first["unit"] else first["short"]
+        shown[header] = cells
+        ratings[header] = marks
+    home = table.loc[table["rank"] == 0, "area_name"].iloc[0]
+    return rated_table(shown, ratings, text.TEMPLATES["neighbours caption"].format(area=home),
+                       f"neighbours-{results.area_codes[0]}",
+                       download=_download(chosen).assign(rank=chosen["rank"].to_numpy()))
+
+
 # ----------------------------------------------------------------------------------------------
 # the outcomes summary
 
