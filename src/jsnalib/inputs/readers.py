@@ -386,8 +386,9 @@ def _suggest(values: pd.Series, allowed: Sequence[str]) -> pd.Series:
     return values.map(uniq)
 
 
-#: The tiers an area-code column of each scope may name (:data:`jsnalib.inputs.contracts.AREA_SCOPES`): the area types,
-#: what such an area is, and what is expected instead.
+#: The tiers an area-code column of each scope may name
+#: (:data:`jsnalib.inputs.contracts.AREA_SCOPES`): the area types, what such an area is, and
+#: what is expected instead.
 _TIERS = {
     "authority": (AUTHORITY_TYPES, "a children's-services authority",
                   "the code of a county, unitary authority, metropolitan district or London "
@@ -931,10 +932,11 @@ def contract_for(filename: str) -> Contract | None:
 def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Problem]:
     """Check every input file in ``data_dir`` against its contract; return all problems.
 
-    Reports missing required files (every contract's default file but the optional record-level
-    extracts, ``Contract.optional``: :func:`record_notes` says what their absence means), unknown data-looking files
-    (with a did-you-mean), a file present both as .csv and .csv.gz, and every problem inside
-    each file. An empty list means the folder is ready for ``make book``. Writes nothing.
+    Reports missing required files (every contract's default file but the optional
+    record-level extracts, ``Contract.optional``: :func:`record_notes` says what their absence
+    means), unknown data-looking files (with a did-you-mean), a file present both as .csv and
+    .csv.gz, and every problem inside each file. An empty list means the folder is ready for
+    ``make book``. Writes nothing.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():

@@ -186,7 +186,8 @@ def funnel_chart(results: Results) -> HTML:
 
 def odds_table(results: Results) -> HTML | None:
     """Odds ratios of the trend model: each later year, and each source against the most
-    common one. Nothing when there are no records (the text says what is missing)."""
+    common one.
+    Nothing when there are no records (the text says what is missing)."""
     if not results.records_available:
         return None
     odds = results.odds
@@ -202,7 +203,8 @@ def odds_table(results: Results) -> HTML | None:
 
 
 def sources_table(results: Results) -> HTML | None:
-    """Referrals and re-referrals by referral source over the years shown. Nothing when there are no records (the text says what is missing)."""
+    """Referrals and re-referrals by referral source over the years shown.
+    Nothing when there are no records (the text says what is missing)."""
     if not results.records_available:
         return None
     table = results.sources.assign(
@@ -236,7 +238,8 @@ def monthly_table(chart: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
 
 @plots.house_style
 def spc_chart(results: Results) -> HTML | None:
-    """The monthly p-chart with its special-cause signals. Nothing when there are no records (the text says what is missing)."""
+    """The monthly p-chart with its special-cause signals.
+    Nothing when there are no records (the text says what is missing)."""
     if not results.records_available:
         return None
     fig, alt = charts.p_chart_plot(results.monthly, list(results.month_labels),
@@ -271,7 +274,8 @@ def signals_table(results: Results) -> HTML | None:
 
 @plots.house_style
 def time_chart(results: Results) -> HTML | None:
-    """Kaplan-Meier curves of the time to the next referral, by outcome of the first. Nothing when there are no records (the text says what is missing)."""
+    """Kaplan-Meier curves of the time to the next referral, by outcome of the first.
+    Nothing when there are no records (the text says what is missing)."""
     if not results.records_available:
         return None
     curves = results.time_curves.assign(outcome=results.time_curves["outcome"].map(OUTCOME_LABELS))
@@ -287,7 +291,8 @@ def time_chart(results: Results) -> HTML | None:
 
 def time_table(results: Results) -> HTML | None:
     """The percentage re-referred within each horizon, by outcome (times that would reveal a
-    small number left out, with a note). Nothing when there are no records (the text says what is missing)."""
+    small number left out, with a note).
+    Nothing when there are no records (the text says what is missing)."""
     if not results.records_available:
         return None
     table = results.time_table
