@@ -145,6 +145,13 @@ def spine_position(value, england, worst, best, polarity) -> np.ndarray:
     return np.where(flip, -position, position)
 
 
+def spine_rows(compared: pd.DataFrame) -> pd.DataFrame:
+    """The rows a spine chart draws: a better or worse direction, a value, England's value and
+    a range."""
+    return compared[(compared["polarity"] != "no_judgement") & compared["value"].notna()
+                    & compared["england"].notna() & compared["worst"].notna()]
+
+
 @plots.house_style
 def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
     """The area's spine chart as a figure: each indicator against England, the region and the
@@ -161,10 +168,8 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
     tuple
         ``(figure, alt_text, data)``: data is the chart's numbers for the CSV download.
     """
-    compared = results.compared
     title = text.spine_title(results)
-    rows = compared[(compared["polarity"] != "no_judgement") & compared["value"].notna()
-                    & compared["england"].notna() & compared["worst"].notna()]
+    rows = spine_rows(results.compared)
     if rows.empty:
         raise ValueError("no indicator has a value and an England benchmark to chart")
     chart = pd.DataFrame({"indicator": [text.spine_label(r) for _, r in rows.iterrows()],
@@ -208,7 +213,11 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
 
 @plots.house_style
 def spine_chart(results: Results) -> HTML:
-    """The area's spine chart as a page figure (:func:`spine_figure`, caption, CSV)."""
+    """The area's spine chart as a page figure (:func:`spine_figure`, caption, CSV); a line
+    saying so when no indicator can be drawn (e.g. a new authority with no series yet)."""
+    if spine_rows(results.compared).empty:
+        return HTML("<p>" + html.escape(text.TEMPLATES["spine none"].format(
+            area=results.compared["area_name"].iloc[0])) + "</p>")
     fig, alt, data = spine_figure(results)
     return display.figure(fig, alt, text.spine_caption(results), data,
                           name=f"spine-chart-{results.area_codes[0]}")

@@ -123,6 +123,9 @@ TEMPLATES = {
                       "`jsna validate data` and rebuild: `data/README.md` describes each column.",
     "records notice rows": {"ncmp.csv.gz": "one row per child measured",
                             "referrals.csv.gz": "one row per referral"},
+    "spine none": "No indicator for {area} has both a value and England's value for the "
+                  "same period, so there is nothing to chart: the table below lists every "
+                  "indicator.",
     "neighbours caption": "{area} and its statistical neighbours (Department for Education "
                           "model, closest first): latest value of each indicator, rated against "
                           "England",
