@@ -131,6 +131,13 @@ class Results:
     records_available: bool = True
 
 
+
+def has_records(results: object) -> bool:
+    """Whether the page's figures come from records (``Results.records_available``); results
+    made by hand without that field (as in tests) are taken to have them."""
+    return bool(getattr(results, "records_available", True))
+
+
 def analyse(inputs: Inputs, confidence: float = 0.95, projection_year: str = "2029/30",
             pooled_years: int = 3, indicator: str = "excess_weight") -> Results:
     """Every statistic of the page for ``inputs`` (see :class:`Results`).

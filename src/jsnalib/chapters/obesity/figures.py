@@ -24,7 +24,7 @@ from jsnalib.report import plots as house
 from jsnalib.report.format import p_value, percent
 
 from . import text
-from .analyse import Results
+from .analyse import Results, has_records
 from .load import DATA_FILES, SCHOOL_YEARS, SEXES, Inputs
 
 #: Number formats of the page's tables, by column name (interval limits: see :func:`_formats`).
@@ -84,7 +84,7 @@ def _needs_records(figure: Callable[..., HTML | None]) -> Callable[..., HTML | N
 
     @functools.wraps(figure)
     def shown(results: Results, *args: object) -> HTML | None:
-        return figure(results, *args) if results.records_available else None
+        return figure(results, *args) if has_records(results) else None
 
     return shown
 

@@ -17,7 +17,7 @@ from jsnalib.inputs.periods import academic_year_label
 from jsnalib.methods import disclosure, growth
 from jsnalib.report.format import count, md_escape, number, p_text, percent
 
-from .analyse import Results
+from .analyse import Results, has_records
 from .load import SCHOOL_YEARS
 
 #: Verdicts (from :mod:`.analyse`) to words.
@@ -233,7 +233,7 @@ def no_records(results: Results, section: str) -> str:
 
 def exclusions(results: Results) -> str:
     """How many records were left out and the commonest reason; extreme ones kept."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "exclusions")
     table = results.exclusions
     column = "All" if "All" in table.columns else SCHOOL_YEARS[results.school_years[0]]
@@ -265,7 +265,7 @@ def _versus(row: pd.Series) -> str:
 
 def latest(results: Results) -> str:
     """Excess weight and obesity in the latest year, against England."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "latest")
     table = results.table
     year = table["year"].max()
@@ -286,7 +286,7 @@ def latest(results: Results) -> str:
 
 def published(results: Results) -> str:
     """The published figures against this data, one bullet each."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "published")
     checks = results.checks
     if checks.empty:
@@ -299,7 +299,7 @@ def published(results: Results) -> str:
 def trend(results: Results) -> str:
     """The odds ratios of the trend model: the yearly change in each school year, whether the
     two differ, and the model used."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "trend")
     model = results.model
     ci = ci_label(model.confidence)
@@ -323,7 +323,7 @@ def trend(results: Results) -> str:
 
 def projection(results: Results) -> str:
     """The projected prevalence in the final year, per school year, flagging a poor fit."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "projection")
     model, future = results.model, results.projection
     end = future[future["year"] == future["year"].max()]
@@ -344,7 +344,7 @@ def projection(results: Results) -> str:
 
 def inequality(results: Results) -> str:
     """The slope and relative indices of inequality, per school year."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "inequality")
     ci = ci_label(results.confidence)
     parts = []
@@ -365,7 +365,7 @@ def inequality(results: Results) -> str:
 
 def cohorts(results: Results) -> str:
     """The latest year group followed from Reception to Year 6, and the range of changes."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "cohorts")
     table = results.cohorts
     if table.empty:

@@ -49,6 +49,7 @@ __all__ = [
     "first_signal",
     "funnel_points",
     "funnel_summary",
+    "has_records",
     "monthly_chart",
     "monthly_summary",
     "odds_ratios",
@@ -229,6 +230,13 @@ class Results:
     time_lowest: str | None
     time_gap: Difference | None
     records_available: bool = True
+
+
+
+def has_records(results: object) -> bool:
+    """Whether the page's figures come from records (``Results.records_available``); results
+    made by hand without that field (as in tests) are taken to have them."""
+    return bool(getattr(results, "records_available", True))
 
 
 def analyse(inputs: Inputs, years: Sequence[str], spc_start: str, spc_baseline_end: str,

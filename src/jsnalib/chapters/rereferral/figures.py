@@ -20,7 +20,7 @@ from jsnalib.methods import disclosure
 from jsnalib.report import charts, display, plots
 from jsnalib.report.format import p_value
 
-from .analyse import Results
+from .analyse import Results, has_records
 from .load import FILES
 from .text import OUTCOME_LABELS, PHRASES, SOURCE_LABELS, meaning
 
@@ -130,7 +130,7 @@ def annual_table(results: Results) -> HTML:
     """Referrals and re-referrals each year from the records (small counts suppressed), beside
     the authority's own figures as DfE publishes them (blank in years DfE does not cover); the
     DfE figures alone when there are no records."""
-    if not results.records_available:
+    if not has_records(results):
         return _table(results.dfe.rename(columns=_DFE_HEADINGS | {
             "financial_year": "Financial year"}),
             f"Referrals and re-referrals each year, {results.area_name}, as the Department for "
@@ -188,7 +188,7 @@ def odds_table(results: Results) -> HTML | None:
     """Odds ratios of the trend model: each later year, and each source against the most
     common one.
     Nothing when there are no records (the text says what is missing)."""
-    if not results.records_available:
+    if not has_records(results):
         return None
     odds = results.odds
     reference = SOURCE_LABELS.get(results.reference_source, results.reference_source)
@@ -205,7 +205,7 @@ def odds_table(results: Results) -> HTML | None:
 def sources_table(results: Results) -> HTML | None:
     """Referrals and re-referrals by referral source over the years shown.
     Nothing when there are no records (the text says what is missing)."""
-    if not results.records_available:
+    if not has_records(results):
         return None
     table = results.sources.assign(
         source=results.sources["source"].map(lambda s: SOURCE_LABELS.get(s, s)))
@@ -240,7 +240,7 @@ def monthly_table(chart: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
 def spc_chart(results: Results) -> HTML | None:
     """The monthly p-chart with its special-cause signals.
     Nothing when there are no records (the text says what is missing)."""
-    if not results.records_available:
+    if not has_records(results):
         return None
     fig, alt = charts.p_chart_plot(results.monthly, list(results.month_labels),
                                    f"Re-referrals each month: {results.area_name}",
@@ -256,7 +256,7 @@ def signals_table(results: Results) -> HTML | None:
     """The chart's special-cause signals, one row per rule and stretch of months (nothing when
     there are none)."""
     episodes = results.signals
-    if not results.records_available or episodes.empty:
+    if not has_records(results) or episodes.empty:
         return None
     table = pd.DataFrame({
         "Signal": episodes["description"].str.capitalize(),
@@ -276,7 +276,7 @@ def signals_table(results: Results) -> HTML | None:
 def time_chart(results: Results) -> HTML | None:
     """Kaplan-Meier curves of the time to the next referral, by outcome of the first.
     Nothing when there are no records (the text says what is missing)."""
-    if not results.records_available:
+    if not has_records(results):
         return None
     curves = results.time_curves.assign(outcome=results.time_curves["outcome"].map(OUTCOME_LABELS))
     fig, alt = charts.cumulative_chart(
@@ -293,7 +293,7 @@ def time_table(results: Results) -> HTML | None:
     """The percentage re-referred within each horizon, by outcome (times that would reveal a
     small number left out, with a note).
     Nothing when there are no records (the text says what is missing)."""
-    if not results.records_available:
+    if not has_records(results):
         return None
     table = results.time_table
     note = table[disclosure.NOTE_COLUMN].where(~table["left_out"], PHRASES["left out"])

@@ -20,7 +20,7 @@ from jsnalib.methods.models import TrendFit
 from jsnalib.report import charts
 from jsnalib.report.format import MISSING, count, number, p_text, percent
 
-from .analyse import Difference, Results
+from .analyse import Difference, Results, has_records
 
 __all__ = [
     "OUTCOME_LABELS",
@@ -251,7 +251,7 @@ def series(results: Results) -> str:
     return TEMPLATES["series"].format(
         area=results.area_name, first_year=first_year, last_year=last_year,
         source=(PHRASES["synthetic source" if results.synthetic_records else "source"]
-                if results.records_available else TEMPLATES["dfe source"]),
+                if has_records(results) else TEMPLATES["dfe source"]),
         first=_estimate(first["percent"], first["lower"], first["upper"], results.confidence),
         last=_estimate(last["percent"], last["lower"], last["upper"], results.confidence),
         change=_difference(results.change, TEMPLATES["change"].format(
@@ -259,7 +259,7 @@ def series(results: Results) -> str:
         falls=count(results.falls), rises=count(results.rises),
         highest=results.highest, highest_percent=percent(annual.loc[results.highest, "percent"]),
         lowest=results.lowest, lowest_percent=percent(annual.loc[results.lowest, "percent"])
-    ) + (" " + _dfe_sentence(results) if results.records_available else "")
+    ) + (" " + _dfe_sentence(results) if has_records(results) else "")
 
 
 def _dfe_sentence(results: Results) -> str:
@@ -280,7 +280,7 @@ def records_note(results: Results) -> str:
     """Two counting rules: referrals without a child ID, and several referrals of one child on
     one day merged into one (with how many were merged; a count of 1 to 4 is not given); the
     notice saying what is missing when there are no records."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "records")
     merged = results.same_day_merged
     if merged is None:
@@ -375,7 +375,7 @@ def funnel(results: Results) -> str:
 def trend(results: Results) -> str:
     """The yearly trend adjusted for referral source, and each source against the most common
     one (the notice saying what is missing when there are no records)."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "trend")
     text = _trend_sentence(results.trend, results.trend_verdict, results.years[0],
                            results.years[-1]) + " "
@@ -405,7 +405,7 @@ def spc(results: Results) -> str:
     when the chart, drawn month by month, first signalled a change after the baseline against
     when the annual figure for that year would be known; then which control limits are drawn
     and how often they signal by chance (:func:`jsnalib.report.charts.control_limits_sentence`)."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "spc")
     chart, polarity = results.monthly, results.polarity
     latest = chart.iloc[-1]
@@ -437,7 +437,7 @@ def timing(results: Results) -> str:
     """Within the last of the table's horizons: the outcome groups most and least often
     referred again, and the difference between them (the notice saying what is missing when
     there are no records)."""
-    if not results.records_available:
+    if not has_records(results):
         return no_records(results, "timing")
     months = _short(results.time_horizon)
     if results.time_highest is None:
