@@ -24,16 +24,20 @@ def _validate(folder: Path, strict: bool, out: TextIO) -> tuple[int, int]:
     """Print every problem and plausibility finding in `folder`; return (errors, warnings).
 
     Plausibility findings (:mod:`jsnalib.inputs.plausibility`) are checked only in a folder that
-    passed validation; they are warnings, or errors when `strict`.
+    passed validation; they are warnings, or errors when `strict`. What the optional record-level
+    extracts cover (:func:`jsnalib.inputs.readers.record_notes`) is printed as notes, which are
+    neither.
     """
     from jsnalib.inputs.plausibility import check_dir
-    from jsnalib.inputs.readers import validate_dir
+    from jsnalib.inputs.readers import record_notes, validate_dir
 
     problems = validate_dir(folder)
     for problem in problems:
         print(problem, file=out)
     if problems:
         return len(problems), 0
+    for note in record_notes(folder):
+        print(f"note: {note}", file=out)
     findings = check_dir(folder)
     for finding in findings:
         print(f"{'error' if strict else 'warning'}: {finding}", file=out)

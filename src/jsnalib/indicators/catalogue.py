@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from jsnalib.indicators import ncmp
+from jsnalib.inputs.contracts import NCMP, REFERRALS
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.periods import first_full_financial_year, start_year
 from jsnalib.inputs.readers import (
@@ -58,9 +59,8 @@ from jsnalib.inputs.readers import (
     read_births_deaths,
     read_cin_census,
     read_fingertips,
-    read_ncmp,
     read_population,
-    read_referrals,
+    read_records,
 )
 from jsnalib.methods import derive, stats
 from jsnalib.methods.confidence import level as confidence_level
@@ -133,7 +133,7 @@ class IndicatorData:
         the outcomes summary reads the same inputs; each caller gets its own copy.
         """
         folder = Path(data_dir)
-        key = ("IndicatorData", *(content_key(find_file(folder, name)) for name in FILES),
+        key = ("IndicatorData", *(content_key(_found(folder, name)) for name in FILES),
                date.today())
         return cached(key, lambda: cls._build(folder), lambda data: cls(
             geography=load_geography(folder),
@@ -148,10 +148,11 @@ class IndicatorData:
             return find_file(folder, name)
 
         births = read_births_deaths(path("births_deaths.csv"), geography)
-        records = read_referrals(path("referrals.csv.gz"), geography)
+        # the record-level extracts are optional; only the JSNA areas' rows are used
+        records = read_records(folder, REFERRALS, geography)
         census = read_cin_census(path("cin_census.csv"), geography)
         population = read_population(path("population.csv"), geography)
-        ncmp = read_ncmp(path("ncmp.csv.gz"), geography)
+        ncmp = read_records(folder, NCMP, geography)
         export = read_fingertips(path("fingertips_ncmp.csv"))
         children = population[population["age_group"] == CHILD_AGE_GROUP]
         return cls(
@@ -162,6 +163,15 @@ class IndicatorData:
             ncmp=pd.concat([ncmp_counts(ncmp, geography), fingertips_ncmp(export)],
                            ignore_index=True),
         )
+
+
+def _found(folder: Path, name: str) -> Path:
+    """The file as it is in the folder (.csv or .csv.gz); the name itself when an optional
+    record-level extract is absent (a required file's absence raises DataError)."""
+    if name in (REFERRALS.filename, NCMP.filename) and not any(
+            (folder / n).is_file() for n in (name, name.removesuffix(".gz"))):
+        return folder / name
+    return find_file(folder, name)
 
 
 def referral_counts(records: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
@@ -225,7 +235,9 @@ def ncmp_counts(records: pd.DataFrame, geography: Geography) -> pd.DataFrame:
         computed later from the counts), from_records (True).
     """
     if records.empty:
-        return pd.DataFrame(columns=_NCMP_COLUMNS)
+        return pd.DataFrame(columns=_NCMP_COLUMNS).astype(
+            {"time": "int64", "count": float, "denominator": float, "value": float,
+             "lower": float, "upper": float, "from_records": bool})
     keys = ["area_code", "academic_year", "school_year"]
     counts = ncmp.bmi_counts(ncmp.classify_records(records), by=keys)
     counts["area_code"] = counts["area_code"].astype(str)

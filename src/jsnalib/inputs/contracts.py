@@ -45,8 +45,16 @@ SUPPRESSION_MARKERS: dict[str, str] = {
 KINDS = ("str", "code", "int", "float", "date", "category", "year", "financial_year",
          "academic_year")
 
-#: Which areas an area-code column may name (checked against jsnalib.inputs.geography.Geography).
-AREA_SCOPES = ("any", "home", "lowest")
+#: Which areas an area-code column may name (checked against jsnalib.inputs.geography.Geography):
+#: "any" code in areas.csv; "authority": a children's-services authority (an upper-tier area,
+#: :data:`AUTHORITY_TYPES`) in areas.csv; "local": a lowest-tier area (:data:`LOCAL_TYPES`),
+#: which need not be in areas.csv (``jsna init`` lists only the home authorities' districts).
+#: Record-level files use the last two: rows of areas outside the JSNA are allowed and unused.
+AREA_SCOPES = ("any", "authority", "local")
+#: The area types (areas.csv) that run children's services: upper-tier authorities.
+AUTHORITY_TYPES = ("county", "unitary", "metropolitan")
+#: The area types (areas.csv) with no area below them: where a child lives.
+LOCAL_TYPES = ("district", "unitary", "metropolitan")
 
 GSS_PATTERN = r"[EWSNK]\d{8}"
 #: What a plain text field (``Column.plain``) may not contain: control characters (tab, line
@@ -149,7 +157,9 @@ class Contract:
 
     ``level`` is "record" (one row per child/event: suppression markers are errors), "aggregate"
     (published counts: markers read as missing with a reason), "lookup" or "export" (a
-    national tool's download read as-is: unknown extra columns are kept).
+    national tool's download read as-is: unknown extra columns are kept). ``optional`` marks
+    a file the book can do without (the record-level extracts: without them, or without rows
+    for a home authority, the record-based sections of its pages say what is missing).
     """
 
     name: str
@@ -160,6 +170,7 @@ class Contract:
     rules: tuple[Rule, ...] = ()
     also_matches: str | None = None
     provenance: str = ""
+    optional: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -405,13 +416,14 @@ REFERRALS = Contract(
                pattern=r"\S+", pattern_hint="an identifier without spaces"),
         Column("referral_date", "date", "Date the referral was received"),
         Column("area_code", "code", "The children's-services authority receiving the referral",
-               area="home"),
+               area="authority"),
         Column("source", "category", "Who made the referral", allowed=REFERRAL_SOURCES),
         Column("outcome", "category", "Furthest outcome of the referral",
                allowed=REFERRAL_OUTCOMES),
     ),
     provenance="Local children's social care case-management extract, coded as the DfE "
                "children in need census (CIN) defines referrals",
+    optional=True,
 )
 
 CIN_CENSUS = Contract(
@@ -448,14 +460,15 @@ NCMP = Contract(
         Column("weight_kg", "float", "Weight", units="kg", minimum=5, maximum=250,
                range_hint="a weight in kg from 5 to 250"),
         Column("area_code", "code",
-               "Lowest-tier JSNA area of the child's home (a district, or a unitary authority)",
-               area="lowest"),
+               "Lowest-tier area of the child's home (a district, or a unitary authority)",
+               area="local"),
         Column("imd_decile", "int",
                "IMD decile of the child's home area (1 = most deprived, 10 = least)",
                minimum=1, maximum=10),
     ),
     rules=(_measurement_after_birth, _measurement_in_academic_year, _age_fits_school_year),
     provenance="NCMP record-level extract held by the local authority (NHS England NCMP)",
+    optional=True,
 )
 
 _FT_NUM = dict(kind="float", nullable=True, suppressible=True, note_column="Value note")

@@ -39,12 +39,14 @@ import pandas as pd
 from jsnalib.inputs.contracts import (
     AREAS,
     AREAS_FILE,
+    AUTHORITY_TYPES,
     BIRTHS_DEATHS,
     BIRTHS_DEATHS_IMD,
     CIN_CENSUS,
     CONTRACTS,
     FINGERTIPS,
     GSS_PATTERN,
+    LOCAL_TYPES,
     MARKUP_PATTERN,
     NCMP,
     NEIGHBOURS,
@@ -385,6 +387,19 @@ def _suggest(values: pd.Series, allowed: Sequence[str]) -> pd.Series:
     return values.map(uniq)
 
 
+#: The tiers an area-code column of each scope may name
+#: (:data:`jsnalib.inputs.contracts.AREA_SCOPES`): the area types, what such an area is, and
+#: what is expected instead.
+_TIERS = {
+    "authority": (AUTHORITY_TYPES, "a children's-services authority",
+                  "the code of a county, unitary authority, metropolitan district or London "
+                  f"borough (area_type {', '.join(AUTHORITY_TYPES)} in {AREAS_FILE})"),
+    "local": (LOCAL_TYPES, "a lowest-tier area",
+              "the code of the district, unitary authority, metropolitan district or London "
+              "borough the child lives in (not a county, region or country)"),
+}
+
+
 class _Parser:
     """Parses each column of one file to its dtype, reporting every bad value.
 
@@ -445,20 +460,19 @@ class _Parser:
         if col.area is not None and self.geography is not None:
             geo = self.geography
             known = u.isin(geo.codes).to_numpy()
-            self.check.add_unique(present & ok & ~known, col.name,
-                                  issue=f"is not an area code in {AREAS_FILE}",
-                                  expected=f"a code listed in {AREAS_FILE} (add new areas there "
-                                           "first)")
-            if col.area != "any":
-                scope = geo.home_authorities() if col.area == "home" else geo.lowest_tier()
-                what = ("one of the JSNA's children's-services authorities" if col.area == "home"
-                        else "a lowest-tier JSNA area (a district or unitary authority)")
-                outside = present & known & ~u.isin(scope).to_numpy()
-                if outside.any():
-                    self.check.add_unique(outside, col.name,
-                                          issue="(" + u.map(geo.names) + ") is not " + what,
-                                          expected="one of " + ", ".join(
-                                              f"{c} ({geo.name(c)})" for c in scope))
+            if col.area != "local":  # another authority's districts are not in areas.csv
+                self.check.add_unique(present & ok & ~known, col.name,
+                                      issue=f"is not an area code in {AREAS_FILE}",
+                                      expected=f"a code listed in {AREAS_FILE} (add new areas "
+                                               "there first)")
+            if col.area in _TIERS:
+                types, what, expected = _TIERS[col.area]
+                kind = u.map(lambda c: geo.area_type(c) if geo.is_known(c) else "")
+                wrong = present & known & ~kind.isin(types).to_numpy()
+                if wrong.any():
+                    self.check.add_unique(
+                        wrong, col.name, expected=expected,
+                        issue="(" + u.map(geo.names) + ") is a " + kind + ", not " + what)
         return u.where(present)
 
     def _numbers(self, col: Column, u: pd.Series, present: np.ndarray, whole: bool
@@ -927,9 +941,11 @@ def contract_for(filename: str) -> Contract | None:
 def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Problem]:
     """Check every input file in ``data_dir`` against its contract; return all problems.
 
-    Reports missing required files (every contract's default file), unknown data-looking files
-    (with a did-you-mean), a file present both as .csv and .csv.gz, and every problem inside
-    each file. An empty list means the folder is ready for ``make book``. Writes nothing.
+    Reports missing required files (every contract's default file but the optional
+    record-level extracts, ``Contract.optional``: :func:`record_notes` says what their absence
+    means), unknown data-looking files (with a did-you-mean), a file present both as .csv and
+    .csv.gz, and every problem inside each file. An empty list means the folder is ready for
+    ``make book``. Writes nothing.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -962,7 +978,7 @@ def validate_dir(data_dir: str | Path, today: date | None = None) -> list[Proble
     for contract in CONTRACTS.values():
         present = claimed[contract.name]
         twins = [n for n in present if n in _twins(contract.filename)]
-        if not twins:
+        if not twins and not contract.optional:
             problems.append(_file_problem(
                 contract.filename, f"is missing ({contract.title})",
                 f"{contract.filename} (or {_other_twin(contract.filename)}); see data/README.md"))
@@ -1012,3 +1028,109 @@ def load_geography(data_dir: str | Path) -> Geography:
     areas = read_areas(find_file(data_dir, AREAS_FILE))
     neighbours = read_neighbours(find_file(data_dir, NEIGHBOURS_FILE), areas=Geography(areas))
     return Geography(areas, neighbours)
+
+
+# --------------------------------------------------------------------------------------------
+# the optional record-level extracts
+# --------------------------------------------------------------------------------------------
+#: The record-level extracts, which data/ may lack: the contracts with ``optional`` set.
+RECORD_CONTRACTS: tuple[Contract, ...] = tuple(c for c in CONTRACTS.values() if c.optional)
+_DTYPES = {"date": "datetime64[ns]", "int": "int64", "float": "float64", "year": "int64"}
+
+
+def empty_records(contract: Contract) -> pd.DataFrame:
+    """A frame with the columns and dtypes the contract's reader returns, and no rows (what a
+    page reads when the extract is absent)."""
+    columns = {}
+    for col in contract.columns:
+        if col.kind == "category":
+            columns[col.name] = pd.Categorical([], categories=list(col.allowed))
+        else:
+            columns[col.name] = pd.Series([], dtype=_DTYPES.get(col.kind, "str"))
+    return pd.DataFrame(columns)
+
+
+def jsna_scope(contract: Contract, geography: Geography) -> list[str]:
+    """The area codes whose rows of a record-level file the book uses: the home authorities
+    (area scope "authority") or the JSNA's lowest-tier areas ("local"). Rows of other areas
+    pass validation (an extract may cover more) but no page reads them."""
+    scopes = {c.area for c in contract.columns if c.area in _TIERS}
+    if scopes == {"authority"}:
+        return geography.home_authorities()
+    if scopes == {"local"}:
+        return geography.lowest_tier()
+    raise ValueError(f"{contract.name} is not a record-level contract with one area column")
+
+
+def read_records(data_dir: str | Path, contract: Contract, geography: Geography,
+                 today: date | None = None) -> pd.DataFrame:
+    """The rows of an optional record-level extract that belong to the JSNA's areas.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        The data folder.
+    contract : Contract
+        One of :data:`RECORD_CONTRACTS` (referrals, NCMP).
+    geography : Geography
+        The area lookups.
+    today : date, optional
+        For the checks of dates in the future.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As the contract's reader returns it, keeping only the rows of :func:`jsna_scope`; no
+        rows (with the same columns, :func:`empty_records`) when the file is absent. A present
+        but malformed file raises :class:`DataError` as ever.
+    """
+    if not contract.optional:
+        raise ValueError(f"{contract.filename} is not an optional record-level extract")
+    try:
+        path = find_file(data_dir, contract.filename)
+    except DataError:
+        return empty_records(contract)
+    frame = READERS[contract.name](path, geography, today=today)
+    area = next(c.name for c in contract.columns if c.area in _TIERS)
+    keep = frame[area].isin(jsna_scope(contract, geography)).to_numpy()
+    out = frame.loc[keep].reset_index(drop=True)
+    out.attrs = frame.attrs
+    return out
+
+
+def record_notes(data_dir: str | Path) -> list[str]:
+    """What the record-level extracts in ``data_dir`` cover, for ``jsna validate`` to print:
+    one line per extract that is absent, lacks a home authority, or has rows of areas outside
+    the JSNA (read without error, never shown). Assumes the folder passed :func:`validate_dir`.
+    """
+    folder = Path(data_dir)
+    geography = load_geography(folder)
+    homes = geography.home_authorities()
+    notes = []
+    for contract in RECORD_CONTRACTS:
+        readme = (f"columns {', '.join(contract.names)}; see data/README.md")
+        try:
+            path = find_file(folder, contract.filename)
+        except DataError:
+            notes.append(f"{contract.filename} ({contract.title}) is absent: in place of the "
+                         f"figures from it, the pages say what is missing (to add it: {readme})")
+            continue
+        frame = READERS[contract.name](path, geography)
+        area = next(c.name for c in contract.columns if c.area in _TIERS)
+        codes = set(frame[area].astype(str))
+        scope = set(jsna_scope(contract, geography))
+        used = codes & scope
+        covered = {geography.upper_tier(c) for c in used}
+        lacking = [c for c in homes if c not in covered]
+        if lacking:
+            notes.append(f"{path.name} has no rows for "
+                         + ", ".join(f"{c} ({geography.name(c)})" for c in lacking)
+                         + ": in place of the figures from it, the pages say what is missing")
+        others = sorted(codes - scope)
+        if others:
+            shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5
+                                             else "")
+            rows = int((~frame[area].isin(list(scope))).sum())
+            notes.append(f"{path.name}: {rows:,} rows are for areas outside this JSNA ({shown}); "
+                         "they passed the checks and no page uses them")
+    return notes

@@ -204,7 +204,8 @@ def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
     the page's first chart or table.
     """
     folder = Path(data_dir)
-    names = _present_names(folder, files)
+    # an optional file (a record-level extract) that is absent is not named
+    names = [n for n in _present_names(folder, files) if (folder / n).is_file()]
     synthetic = [n for n in names if is_synthetic(folder, [n])]
     real = [n for n in names if n not in synthetic]
     see = f' <a href="#{SOURCES_ID}">Sources and data releases</a> are listed at the end of the page.'

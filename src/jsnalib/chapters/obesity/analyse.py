@@ -106,7 +106,9 @@ class Results:
     ``gradient_lines`` (:func:`gradient_line` for each school year), ``inequality``
     (:func:`inequality`) and ``cohorts`` (:func:`cohort_change`). ``model`` is the trend model,
     kept whole. ``measured`` is the number of the area's records; ``confidence`` the level
-    (0-1); ``indicator`` the measure modelled (``excess_weight``).
+    (0-1); ``indicator`` the measure modelled (``excess_weight``). ``records_available`` is
+    False when the area has no NCMP records (``Inputs.records_missing``): every table is then
+    empty and ``model`` None, and the page says what is missing.
     """
 
     area_code: str
@@ -120,12 +122,20 @@ class Results:
     exclusions: pd.DataFrame
     exclusion_reasons: pd.DataFrame
     checks: pd.DataFrame
-    model: TrendModel
+    model: TrendModel | None
     projection: pd.DataFrame
     gradient: pd.DataFrame
     gradient_lines: pd.DataFrame
     inequality: pd.DataFrame
     cohorts: pd.DataFrame
+    records_available: bool = True
+
+
+
+def has_records(results: object) -> bool:
+    """Whether the page's figures come from records (``Results.records_available``); results
+    made by hand without that field (as in tests) are taken to have them."""
+    return bool(getattr(results, "records_available", True))
 
 
 def analyse(inputs: Inputs, confidence: float = 0.95, projection_year: str = "2029/30",
@@ -138,6 +148,14 @@ def analyse(inputs: Inputs, confidence: float = 0.95, projection_year: str = "20
     deprivation and cohort.
     """
     level = _level(confidence)
+    if inputs.records_missing:
+        empty = pd.DataFrame()
+        return Results(
+            area_code=inputs.area_code, area_name=inputs.area_name, confidence=level,
+            school_years=[], measured=0, indicator=indicator, table=empty, england=empty,
+            exclusions=empty, exclusion_reasons=empty, checks=empty, model=None,
+            projection=empty, gradient=empty, gradient_lines=empty, inequality=empty,
+            cohorts=empty, records_available=False)
     england = england_benchmarks(inputs.fingertips, inputs.geography.country())
     table = prevalence_table(inputs, england, level)
     excluded, reasons = exclusions(inputs)

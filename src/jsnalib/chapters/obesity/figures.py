@@ -8,13 +8,15 @@ Column formats live once, in :data:`FORMATS`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
 from jsnalib.indicators.ncmp import INDICATORS
+from jsnalib.inputs.contracts import NCMP
 from jsnalib.inputs.periods import academic_year_label
 from jsnalib.methods import disclosure
 from jsnalib.report import display
@@ -22,7 +24,7 @@ from jsnalib.report import plots as house
 from jsnalib.report.format import p_value, percent
 
 from . import text
-from .analyse import Results
+from .analyse import Results, has_records
 from .load import DATA_FILES, SCHOOL_YEARS, SEXES, Inputs
 
 #: Number formats of the page's tables, by column name (interval limits: see :func:`_formats`).
@@ -70,14 +72,28 @@ def _figure(fig, alt: str, caption: str, data: pd.DataFrame, name: str) -> HTML:
 # --------------------------------------------------------------------------------------------
 
 def data_notice(inputs: Inputs) -> HTML:
-    """The box naming the data files read and whether they are the synthetic default."""
-    return display.data_notice(inputs.data_dir, DATA_FILES)
+    """The box naming the data files read and whether they are the synthetic default (not
+    naming the NCMP extract when it has no records of the area)."""
+    files = [f for f in DATA_FILES if f != NCMP.filename or not inputs.records_missing]
+    return display.data_notice(inputs.data_dir, files)
+
+
+def _needs_records(figure: Callable[..., HTML | None]) -> Callable[..., HTML | None]:
+    """Nothing in place of a chart or table when the area has no NCMP records (the text beside
+    it says what is missing)."""
+
+    @functools.wraps(figure)
+    def shown(results: Results, *args: object) -> HTML | None:
+        return figure(results, *args) if has_records(results) else None
+
+    return shown
 
 
 # --------------------------------------------------------------------------------------------
 # tables
 # --------------------------------------------------------------------------------------------
 
+@_needs_records
 def exclusions_table(results: Results) -> HTML:
     """Measurements left out, by reason and school year."""
     table = results.exclusions
@@ -110,6 +126,7 @@ def _prevalence(table: pd.DataFrame, level: float) -> pd.DataFrame:
     return _safe(out, ["Number", "Measured"])
 
 
+@_needs_records
 def latest_table(results: Results) -> HTML:
     """Every weight category in the latest year; the download holds every year."""
     table = results.table
@@ -119,6 +136,7 @@ def latest_table(results: Results) -> HTML:
                   "obesity-latest", download=_prevalence(table, results.confidence))
 
 
+@_needs_records
 def published_table(results: Results) -> HTML | None:
     """The published figures beside this data (None when there are none)."""
     checks = results.checks
@@ -132,6 +150,7 @@ def published_table(results: Results) -> HTML | None:
     return display.table(shown, "Published figures and this data", "obesity-published")
 
 
+@_needs_records
 def odds_ratio_table(results: Results) -> HTML:
     """The odds ratios of the trend model."""
     model = results.model
@@ -148,6 +167,7 @@ def odds_ratio_table(results: Results) -> HTML:
                          f"from the model {text.formula(results)}", "obesity-odds-ratios")
 
 
+@_needs_records
 def projection_table(results: Results) -> HTML:
     """The projected years: value, interval for the trend and prediction interval."""
     label = text.ci_label(results.confidence)
@@ -163,6 +183,7 @@ def projection_table(results: Results) -> HTML:
     return _table(shown, f"Projected {what}, {results.area_name}", "obesity-projection-table")
 
 
+@_needs_records
 def inequality_table(results: Results) -> HTML:
     """The slope and relative indices of inequality, per school year."""
     label = text.ci_label(results.confidence)
@@ -178,6 +199,7 @@ def inequality_table(results: Results) -> HTML:
                   "obesity-sii")
 
 
+@_needs_records
 def deciles_table(results: Results) -> HTML:
     """Prevalence of the measure by deprivation decile and school year."""
     label = text.ci_label(results.confidence)
@@ -192,6 +214,7 @@ def deciles_table(results: Results) -> HTML:
                          f"{results.area_name}. {text.TEMPLATES['not shown']}", "obesity-deciles")
 
 
+@_needs_records
 def cohort_table(results: Results) -> HTML | None:
     """Each year group in Reception and six years later in Year 6 (None when there is none)."""
     cohorts = results.cohorts
@@ -219,6 +242,7 @@ def cohort_table(results: Results) -> HTML | None:
 # charts
 # --------------------------------------------------------------------------------------------
 
+@_needs_records
 @house.house_style
 def trend_chart(results: Results, school_year: str) -> HTML | None:
     """Excess weight and obesity by year for one school year: the area and England, with the
@@ -258,6 +282,7 @@ def trend_chart(results: Results, school_year: str) -> HTML | None:
                              "(England: Fingertips).", data, f"obesity-trend-{school_year}")
 
 
+@_needs_records
 @house.house_style
 def projection_chart(results: Results) -> HTML:
     """Observed prevalence (points with intervals), the fitted trend and its projection with
@@ -310,6 +335,7 @@ def projection_chart(results: Results) -> HTML:
                                     f"{area}.", data, "obesity-projection")
 
 
+@_needs_records
 @house.house_style
 def gradient_chart(results: Results, school_year: str) -> HTML | None:
     """Prevalence by IMD decile with intervals and the SII line, for one school year (None
@@ -336,6 +362,7 @@ def gradient_chart(results: Results, school_year: str) -> HTML | None:
                    f"obesity-deprivation-{school_year}")
 
 
+@_needs_records
 @house.house_style
 def cohort_chart(results: Results) -> HTML | None:
     """Each year group's prevalence in Reception and six years later in Year 6 (None when no

@@ -23,8 +23,8 @@ from jsnalib.inputs.readers import (
     find_file,
     load_geography,
     read_fingertips,
-    read_ncmp,
     read_published_figures,
+    read_records,
 )
 
 #: The data files the page reads (the lookups areas.csv and neighbours.csv come with the
@@ -56,6 +56,11 @@ class Inputs:
     published: pd.DataFrame
     geography: Geography
     data_dir: Path = Path(".")
+
+    @property
+    def records_missing(self) -> bool:
+        """True when ``ncmp.csv.gz`` is absent or has no records of the area's authority."""
+        return self.records.empty
 
     @property
     def years(self) -> list[int]:
@@ -133,7 +138,9 @@ def load(data_dir: str | Path, area_code: str, school_years: Sequence[str] = ("R
 
     ``area_code`` is a JSNA area: a district, a county (= its districts' children) or a unitary
     authority. Raises ``jsnalib.inputs.readers.DataError`` for a malformed file and ValueError
-    for an unknown area or no records.
+    for an unknown area, or for no records in the years and school years asked for. When the
+    optional extract is absent or has no records of the area's authority at all, ``records``
+    is empty (``Inputs.records_missing``).
     """
     folder = Path(data_dir)
     geography = load_geography(folder)
@@ -142,8 +149,12 @@ def load(data_dir: str | Path, area_code: str, school_years: Sequence[str] = ("R
     family = area_family(geography, area_code)
     members = {code: geography.lowest_tier(_descendants(geography, code)) or [code]
                for code in family}
-    raw = read_ncmp(find_file(folder, NCMP.filename), geography)
-    records = classify_records(select_records(raw, members[family[0]], school_years, years))
+    raw = read_records(folder, NCMP, geography)
+    own = raw[raw["area_code"].isin(members[family[0]])]
+    # no records for the area (the optional extract absent, or holding other areas): the page
+    # says what is missing in place of every figure
+    records = (classify_records(select_records(raw, members[family[0]], school_years, years))
+               if len(own) else classify_records(raw.iloc[:0]))
     published = read_published_figures(find_file(folder, PUBLISHED_FIGURES.filename), geography)
     return Inputs(
         records=records, area_code=area_code, area_name=geography.name(area_code),

@@ -12,11 +12,12 @@ from __future__ import annotations
 import pandas as pd
 
 from jsnalib.indicators.ncmp import INDICATORS
+from jsnalib.inputs.contracts import NCMP
 from jsnalib.inputs.periods import academic_year_label
 from jsnalib.methods import disclosure, growth
 from jsnalib.report.format import count, md_escape, number, p_text, percent
 
-from .analyse import Results
+from .analyse import Results, has_records
 from .load import SCHOOL_YEARS
 
 #: Verdicts (from :mod:`.analyse`) to words.
@@ -69,7 +70,7 @@ METHOD_NOTES = (
     "**Inequality.** Slope and relative index of inequality across IMD deciles (PHE method; "
     "seeded simulation for the intervals).",
     "**Small numbers.** Counts of 1 to 4, and any count from which one could be worked out "
-    "(between boys, girls and all children; between the districts and Staffordshire; across "
+    "(between boys, girls and all children; between the districts and their county; across "
     "deciles), are not shown.",
 )
 
@@ -155,6 +156,17 @@ TEMPLATES = {
                       "chance alone would explain."),
     "not shown": ("A dash (–) marks a figure not shown: a count of 1 to 4, or one from which such "
                   "a count could be worked out."),
+    # an area without NCMP records (Results.records_available False)
+    "no records": "**Not shown for {area}: {section}.** Every figure on this page is counted "
+                  "from National Child Measurement Programme records, and `data/ncmp.csv.gz` "
+                  "has no records for {area}. To add them, put the extract in "
+                  "`data/ncmp.csv.gz` (one row per child measured, with the columns "
+                  "{columns}; `area_code` is the district or unitary authority of the child's "
+                  "home), run `jsna validate data` and rebuild: `data/README.md` describes "
+                  "each column.",
+    "no records again": "**Not shown for {area}: {section}.** It needs the NCMP records, which "
+                        "`data/ncmp.csv.gz` does not have for {area} (how to add them is said "
+                        "at the top of the page).",
 }
 
 
@@ -247,8 +259,28 @@ def check_reading(row: pd.Series, level: float) -> str:
 # paragraphs
 # --------------------------------------------------------------------------------------------
 
+#: What each section of the page shows, named in its notice when there are no records.
+NO_RECORDS_SECTIONS = {
+    "exclusions": "measurements left out, and every other figure on this page",
+    "latest": "the latest year", "published": "the published figures, checked",
+    "trend": "the trend in Reception and Year 6", "projection": "where the trend leads",
+    "inequality": "the deprivation gradient", "cohorts": "the same year group, six years on",
+}
+
+
+def no_records(results: Results, section: str) -> str:
+    """The notice in place of a section (a key of :data:`NO_RECORDS_SECTIONS`) when the area
+    has no NCMP records: in full (file, columns, data/README.md) for the first, "exclusions",
+    briefly after it."""
+    return TEMPLATES["no records" if section == "exclusions" else "no records again"].format(
+        area=md_escape(results.area_name), section=NO_RECORDS_SECTIONS[section],
+        columns=", ".join(NCMP.names))
+
+
 def exclusions(results: Results) -> str:
     """How many records were left out and the commonest reason; extreme ones kept."""
+    if not has_records(results):
+        return no_records(results, "exclusions")
     table = results.exclusions
     column = "All" if "All" in table.columns else SCHOOL_YEARS[results.school_years[0]]
     rows = table.set_index("reason")
@@ -279,6 +311,8 @@ def _versus(row: pd.Series) -> str:
 
 def latest(results: Results) -> str:
     """Excess weight and obesity in the latest year, against England."""
+    if not has_records(results):
+        return no_records(results, "latest")
     table = results.table
     year = table["year"].max()
     rows = table[(table["year"] == year) & (table["sex"] == "persons")]
@@ -298,6 +332,8 @@ def latest(results: Results) -> str:
 
 def published(results: Results) -> str:
     """The published figures against this data, one bullet each."""
+    if not has_records(results):
+        return no_records(results, "published")
     checks = results.checks
     if checks.empty:
         return TEMPLATES["no published"].format(area=md_escape(results.area_name))
@@ -309,6 +345,8 @@ def published(results: Results) -> str:
 def trend(results: Results) -> str:
     """The odds ratios of the trend model: the yearly change in each school year, whether the
     two differ, and the model used."""
+    if not has_records(results):
+        return no_records(results, "trend")
     model = results.model
     ci = ci_label(model.confidence)
     parts = []
@@ -379,6 +417,8 @@ def about_method(results: Results) -> str:
 
 def projection(results: Results) -> str:
     """The projected prevalence in the final year, per school year, flagging a poor fit."""
+    if not has_records(results):
+        return no_records(results, "projection")
     model, future = results.model, results.projection
     end = future[future["year"] == future["year"].max()]
     ci = ci_label(model.confidence)
@@ -398,6 +438,8 @@ def projection(results: Results) -> str:
 
 def inequality(results: Results) -> str:
     """The slope and relative indices of inequality, per school year."""
+    if not has_records(results):
+        return no_records(results, "inequality")
     ci = ci_label(results.confidence)
     parts = []
     for _, row in results.inequality.iterrows():
@@ -417,6 +459,8 @@ def inequality(results: Results) -> str:
 
 def cohorts(results: Results) -> str:
     """The latest year group followed from Reception to Year 6, and the range of changes."""
+    if not has_records(results):
+        return no_records(results, "cohorts")
     table = results.cohorts
     if table.empty:
         return TEMPLATES["no cohorts"]

@@ -20,6 +20,7 @@ this module compares them:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,9 @@ import numpy as np
 import pandas as pd
 
 from jsnalib.indicators import Indicator, IndicatorData, framework
+from jsnalib.inputs.contracts import NCMP, REFERRALS
 from jsnalib.inputs.geography import Geography
+from jsnalib.inputs.readers import RECORD_CONTRACTS
 from jsnalib.methods import disclosure, stats
 from jsnalib.methods.confidence import level as confidence_level
 from jsnalib.report.maps import Area
@@ -77,6 +80,11 @@ class Results:
         The areas, hierarchy and neighbours.
     local_boundaries, council_boundaries, region_boundary
         The map boundaries, as loaded (:class:`.load.Inputs`).
+    neighbours : DataFrame
+        For a profile of one area: :func:`compare_areas` for its authority (the area itself, or
+        a district's county) and that authority's statistical neighbours in rank order, with
+        ``home_code`` (that authority) and ``rank`` (0 for the authority itself); empty for
+        the outcomes summary or an authority without a neighbour set.
     """
 
     area_codes: tuple[str, ...]
@@ -90,6 +98,7 @@ class Results:
     local_boundaries: Mapping[str, Area]
     council_boundaries: Mapping[str, Area]
     region_boundary: Area | None
+    neighbours: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def analyse(inputs: Inputs, area_codes: Sequence[str] = (), confidence: float = 0.95) -> Results:
@@ -129,7 +138,24 @@ def analyse(inputs: Inputs, area_codes: Sequence[str] = (), confidence: float = 
                    tallies=tallies, range_counts=range_counts, regional=regional, geography=geo,
                    local_boundaries=inputs.local_boundaries,
                    council_boundaries=inputs.council_boundaries,
-                   region_boundary=inputs.region_boundary)
+                   region_boundary=inputs.region_boundary,
+                   neighbours=(neighbour_comparison(inputs.data, codes[0], level)
+                               if len(area_codes) == 1 else pd.DataFrame()))
+
+
+def neighbour_comparison(data: IndicatorData, area_code: str, confidence: float = 0.95
+                         ) -> pd.DataFrame:
+    """The area's authority (itself, or a district's county) beside its statistical
+    neighbours: :func:`compare_areas` of the authority and the neighbours in rank order, with
+    ``home_code`` and ``rank`` (0 for the authority). Empty when it has no neighbour set."""
+    geo = data.geography
+    home = geo.upper_tier(area_code)
+    neighbours = geo.neighbours(home)
+    if not neighbours:
+        return pd.DataFrame()
+    table = compare_areas(data, [home, *neighbours], confidence)
+    rank = {code: i for i, code in enumerate([home, *neighbours])}
+    return table.assign(home_code=home, rank=table["area_code"].map(rank))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -269,7 +295,8 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
         region_upper, region_code, worst, best, range_count, vs_england, vs_region (ratings,
         :data:`RATINGS`; "" for a benchmark compared with itself), trend_direction, trend_test
         (:data:`TREND_TESTS`), trend_statistic, trend_p_value, trend_change (a year), trend_from,
-        trend_to (the period labels tested), own (the figure is the area's own, not its
+        trend_to (the period labels tested), records_missing (the record-level extract
+        with no records for an area without a figure, else ""), own (the figure is the area's own, not its
         county's), counted (own and rated for better or worse: it counts in the tally),
         area_name, value_from_name, region_name, name, short, unit, polarity, kind,
         count_label, denominator_label, publisher ("" for the book's own indicators) and
@@ -297,6 +324,7 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
         if not covered:
             continue
         latest = latest.set_index("area_code").reindex(covered).reset_index()
+        latest = _without_data(latest, data, item)
         latest["indicator"] = item.key
         latest = suppress_latest(latest, geo)
         latest = latest[latest["area_code"].isin(codes)].reset_index(drop=True)
@@ -332,6 +360,42 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
     order = {code: i for i, code in enumerate(codes)}
     out = out.sort_values(["area_code"], key=lambda s: s.map(order), kind="stable")
     return out.reset_index(drop=True)
+
+
+def record_file(item: Indicator) -> str:
+    """The record-level extract an indicator's local figures come from ("" if none): the file
+    its ``source`` names first, when that is an optional record-level extract
+    (:data:`jsnalib.inputs.readers.RECORD_CONTRACTS`)."""
+    first = item.source.split(";")[0].split()[0] if item.source else ""
+    return first if first in {c.filename for c in RECORD_CONTRACTS} else ""
+
+
+def _record_areas(data: IndicatorData, filename: str) -> set[str]:
+    """The areas with figures from a record-level extract (a county: from its districts)."""
+    frame = {REFERRALS.filename: data.referrals, NCMP.filename: data.ncmp}[filename]
+    return set(frame.loc[frame["from_records"].astype(bool), "area_code"])
+
+
+def _without_data(latest: pd.DataFrame, data: IndicatorData, item: Indicator) -> pd.DataFrame:
+    """Rows of areas with no figure at all (reindexed in): the figure would be the area's own
+    (its authority's, for an upper-tier-only indicator), and ``records_missing`` names the
+    record-level extract lacking it ("" elsewhere)."""
+    out = latest.copy()
+    empty = out["value_from"].isna()
+    geo = data.geography
+    owners = [geo.upper_tier(c) if item.upper_tier_only else c for c in out["area_code"]]
+    out.loc[empty, "value_from"] = [o for o, e in zip(owners, empty, strict=True) if e]
+    out.loc[empty, "period"] = ""
+    out.loc[empty, "from_records"] = False
+    out.loc[empty, "note"] = ""
+    out["records_missing"] = ""
+    source = record_file(item)
+    if source:
+        have = _record_areas(data, source)
+        lacking = (empty & ~out["value_from"].isin(have)
+                   & out["area_code"].isin(geo.jsna_areas()))
+        out.loc[lacking, "records_missing"] = source
+    return out
 
 
 def _rating(table: pd.DataFrame, prefix: str, polarity: str) -> np.ndarray:

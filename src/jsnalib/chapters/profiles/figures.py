@@ -147,6 +147,13 @@ def spine_position(value, england, worst, best, polarity) -> np.ndarray:
     return np.where(flip, -position, position)
 
 
+def spine_rows(compared: pd.DataFrame) -> pd.DataFrame:
+    """The rows a spine chart draws: a better or worse direction, a value, England's value and
+    a range."""
+    return compared[(compared["polarity"] != "no_judgement") & compared["value"].notna()
+                    & compared["england"].notna() & compared["worst"].notna()]
+
+
 @plots.house_style
 def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
     """The area's spine chart as a figure: each indicator against England, the region and the
@@ -163,10 +170,8 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
     tuple
         ``(figure, alt_text, data)``: data is the chart's numbers for the CSV download.
     """
-    compared = results.compared
     title = text.spine_title(results)
-    rows = compared[(compared["polarity"] != "no_judgement") & compared["value"].notna()
-                    & compared["england"].notna() & compared["worst"].notna()]
+    rows = spine_rows(results.compared)
     if rows.empty:
         raise ValueError("no indicator has a value and an England benchmark to chart")
     chart = pd.DataFrame({"indicator": [text.spine_label(r) for _, r in rows.iterrows()],
@@ -210,7 +215,11 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
 
 @plots.house_style
 def spine_chart(results: Results) -> HTML:
-    """The area's spine chart as a page figure (:func:`spine_figure`, caption, CSV)."""
+    """The area's spine chart as a page figure (:func:`spine_figure`, caption, CSV); a line
+    saying so when no indicator can be drawn (e.g. a new authority with no series yet)."""
+    if spine_rows(results.compared).empty:
+        return HTML("<p>" + html.escape(text.TEMPLATES["spine none"].format(
+            area=results.compared["area_name"].iloc[0])) + "</p>")
     fig, alt, data = spine_figure(results)
     return display.figure(fig, alt, text.spine_caption(results), data,
                           name=f"spine-chart-{results.area_codes[0]}")
@@ -251,6 +260,48 @@ def profile_table(results: Results) -> HTML:
     ratings[f"Compared with {region}"] = compared["vs_region"].fillna("")
     return rated_table(shown, ratings, text.profile_caption(results),
                        f"profile-{results.area_codes[0]}", download=_download(compared))
+
+
+def neighbours_table(results: Results) -> HTML:
+    """The profile's authority (the area, or a district's county) beside its statistical
+    neighbours, closest first: for each indicator any neighbour has, the latest value with its
+    confidence interval, count of total and rating against England (coloured and worded). The
+    CSV download has every figure."""
+    table = results.neighbours
+    if table.empty:
+        return HTML("")
+    others = table[table["rank"] > 0]
+    keys = [k for k in dict.fromkeys(table["indicator"])
+            if others.loc[others["indicator"] == k, "value"].notna().any()]
+    chosen = table[table["indicator"].isin(keys)]
+    areas = list(dict.fromkeys(chosen.sort_values("rank", kind="stable")["area_code"]))
+    by_cell = chosen.set_index(["area_code", "indicator"])
+    names = by_cell["area_name"].groupby(level=0).first()
+    ranks = by_cell["rank"].groupby(level=0).first()
+    shown = pd.DataFrame({"Area": [names[a] if ranks[a] == 0 else f"{ranks[a]}. {names[a]}"
+                                   for a in areas]})
+    ratings = pd.DataFrame({"Area": [""] * len(areas)})
+    for key in keys:
+        first = chosen[chosen["indicator"] == key].iloc[0]
+        cells, marks = [], []
+        for area in areas:
+            row = by_cell.loc[(area, key)]
+            note = row[disclosure.NOTE_COLUMN]
+            interval = (f" ({fmt.number(row['lower'])} to {fmt.number(row['upper'])})"
+                        if pd.notna(row["lower"]) else "")
+            period = f", {row['period']}" if row["period"] else ""
+            counts = (f"\n{_count(row['count'], note)} of {_count(row['denominator'], note)}"
+                      if pd.notna(row["count"]) else "")
+            cells.append(f"{fmt.number(row['value'])}{interval}{period}{counts}\n"
+                         f"{row['vs_england']}".rstrip())
+            marks.append(row["vs_england"] or "")
+        header = f"{first['short']} ({first['unit']})" if first["unit"] else first["short"]
+        shown[header] = cells
+        ratings[header] = marks
+    home = table.loc[table["rank"] == 0, "area_name"].iloc[0]
+    return rated_table(shown, ratings, text.TEMPLATES["neighbours caption"].format(area=home),
+                       f"neighbours-{results.area_codes[0]}",
+                       download=_download(chosen).assign(rank=chosen["rank"].to_numpy()))
 
 
 # ----------------------------------------------------------------------------------------------

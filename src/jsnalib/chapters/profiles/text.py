@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jsnalib import indicators
+from jsnalib.inputs.contracts import CONTRACTS
 from jsnalib.inputs.geography import Geography
 from jsnalib.methods import disclosure, stats
 from jsnalib.methods.confidence import percent as confidence_percent
@@ -127,6 +128,21 @@ TEMPLATES = {
                            "England, with the recent trend",
     "district map part": "{name}'s districts",
     "region map": "{region} councils",
+    # figures that need record-level data the data folder lacks
+    "no records": "not available: `data/{file}` has no records for {area} (see the note below)",
+    "indicator line no period": "- **{name}**: {described}. {versus} {trend}{source}",
+    "records notice": "**Not shown: {what} for {areas}.** {indicators} for {areas} are counted "
+                      "from record-level data, and `data/{file}` has no records for {them}. To add "
+                      "them, put the extract in `data/{file}` ({row}, with the columns {columns}), run "
+                      "`jsna validate data` and rebuild: `data/README.md` describes each column.",
+    "records notice rows": {"ncmp.csv.gz": "one row per child measured",
+                            "referrals.csv.gz": "one row per referral"},
+    "spine none": "No indicator for {area} has both a value and England's value for the "
+                  "same period, so there is nothing to chart: the table below lists every "
+                  "indicator.",
+    "neighbours caption": "{area} and its statistical neighbours (Department for Education "
+                          "model, closest first): latest value of each indicator, rated against "
+                          "England",
 }
 
 
@@ -228,6 +244,8 @@ def trend_sentence(row: pd.Series) -> str:
 def described(row: pd.Series, confidence: float) -> str:
     """'7.6 per 1,000 live births (95% CI 6.3 to 9.1; 75 infant deaths out of 9,842 live
     births)', or 'not available'."""
+    if pd.isna(row["value"]) and row.get("records_missing"):
+        return TEMPLATES["no records"].format(file=row["records_missing"], area=row["area_name"])
     if pd.isna(row["value"]):
         return TEMPLATES["not available"] + (
             TEMPLATES["suppressed"] if pd.notna(row.get(disclosure.NOTE_COLUMN)) else "")
@@ -294,10 +312,30 @@ def headline(results: Results) -> str:
         source = "" if row["own"] else TEMPLATES["source"].format(owner=row["value_from_name"])
         if row.get("source"):
             source += TEMPLATES["published source"].format(source=row["source"])
-        lines.append(TEMPLATES["indicator line"].format(
+        line = TEMPLATES["indicator line" if row["period"] else "indicator line no period"]
+        lines.append(line.format(
             name=row["name"], period=row["period"], described=described(row, results.confidence),
             versus=versus, trend=trend_sentence(row), source=source))
     return "\n".join(lines)
+
+
+def records_notice(compared: pd.DataFrame) -> str:
+    """In place of the figures counted from a record-level extract that has no records for an
+    area: one paragraph per extract (Markdown) saying what is not shown, for which areas, and
+    how to add the extract (file, columns, data/README.md); "" when nothing is missing."""
+    missing = compared[compared["records_missing"].fillna("") != ""] \
+        if "records_missing" in compared else compared.iloc[:0]
+    paragraphs = []
+    for file, rows in missing.groupby("records_missing", sort=False):
+        contract = next(c for c in CONTRACTS.values() if c.filename == file)
+        areas = _name_list(list(dict.fromkeys(rows["area_name"])))
+        paragraphs.append(TEMPLATES["records notice"].format(
+            what=contract.title, areas=areas, file=file,
+            them="it" if rows["area_name"].nunique() == 1 else "them",
+            indicators=_name_list(list(dict.fromkeys(rows["short"]))),
+            row=TEMPLATES["records notice rows"].get(file, "one row per record"),
+            columns=", ".join(contract.names)))
+    return "\n\n".join(paragraphs)
 
 
 def figure_notes(results: Results) -> str:
@@ -312,7 +350,8 @@ def figure_notes(results: Results) -> str:
             lines.append(TEMPLATES["figure note"].format(
                 marker="" if row["own"] else "\u2020 ", name=row["name"], area=row["area_name"],
                 notes="; ".join(notes)))
-    return "\n".join(lines)
+    notice = records_notice(results.compared)
+    return "\n\n".join(filter(None, [notice, "\n".join(lines)]))
 
 
 def method_notes(results: Results) -> str:
@@ -390,7 +429,8 @@ def summary_reading(results: Results) -> str:
             better=tally["better"],
             **{f"{rating}_names": (": " + "; ".join(found) if found else "")
                for rating, found in names.items()}))
-    return "\n".join(lines)
+    notice = records_notice(compared)
+    return "\n\n".join(filter(None, ["\n".join(lines), notice]))
 
 
 # ----------------------------------------------------------------------------------------------

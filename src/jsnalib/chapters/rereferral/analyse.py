@@ -49,10 +49,12 @@ __all__ = [
     "first_signal",
     "funnel_points",
     "funnel_summary",
+    "has_records",
     "monthly_chart",
     "monthly_summary",
     "odds_ratios",
     "published_check",
+    "published_only",
     "published_summary",
     "published_times",
     "same_day_merged",
@@ -172,6 +174,11 @@ class Results:
     time_highest, time_lowest : str or None
         The outcomes most and least often followed by a re-referral within ``time_horizon``
         months (None when no group can be shown); ``time_gap`` their :class:`Difference`.
+    records_available : bool
+        False when the authority has no referral records (:func:`published_only`): ``annual``
+        and ``annual_shown`` are then its series as the DfE publishes it, and the
+        record-based fields (``trend``, ``odds``, ``sources``, ``monthly``, ``signals``,
+        ``time_*``, ...) are empty or None.
     """
 
     area_code: str
@@ -203,14 +210,14 @@ class Results:
     funnel_limits: pd.DataFrame
     funnel_overdispersed: bool
     funnel_dispersion: float
-    trend: models.TrendFit
-    trend_verdict: str
+    trend: models.TrendFit | None
+    trend_verdict: str | None
     odds: pd.DataFrame
-    reference_source: str
+    reference_source: str | None
     sources: pd.DataFrame
     monthly: pd.DataFrame
     month_labels: tuple[str, ...]
-    baseline: tuple[str, str]
+    baseline: tuple[str, str] | None
     signals: pd.DataFrame
     signal_rises: int
     signal_falls: int
@@ -222,6 +229,14 @@ class Results:
     time_highest: str | None
     time_lowest: str | None
     time_gap: Difference | None
+    records_available: bool = True
+
+
+
+def has_records(results: object) -> bool:
+    """Whether the page's figures come from records (``Results.records_available``); results
+    made by hand without that field (as in tests) are taken to have them."""
+    return bool(getattr(results, "records_available", True))
 
 
 def analyse(inputs: Inputs, years: Sequence[str], spc_start: str, spc_baseline_end: str,
@@ -262,6 +277,8 @@ def analyse(inputs: Inputs, years: Sequence[str], spc_start: str, spc_baseline_e
     """
     level = confidence_level(confidence)
     records, area_name = inputs.records, inputs.area_name
+    if inputs.records_missing:
+        return published_only(inputs, years, cohort_year, level, polarity, published_span)
     annual = annual_series(records, years, level)
     benchmarks = benchmark_series(inputs.cin, inputs.geography, inputs.area_code, years, level)
     latest = str(annual["financial_year"].iloc[-1])
@@ -287,6 +304,54 @@ def analyse(inputs: Inputs, years: Sequence[str], spc_start: str, spc_baseline_e
         cohort_year=cohort_year,
         time_curves=time_curves(cohort, follow_up_months, survival_months, level),
         **timing_summary(timing, max(survival_months)))
+
+
+def published_only(inputs: Inputs, years: Sequence[str], cohort_year: str,
+                   confidence: float = 0.95, polarity: str = "no_judgement",
+                   published_span: int = 5) -> Results:
+    """The page for an authority without referral records (``Inputs.records_missing``): its
+    own series as the Department for Education publishes it (:func:`dfe_series`, real counts,
+    not suppressed again) in place of the record-derived one, with the same benchmarks,
+    comparison and funnel plot; every record-based part (trend model, sources, monthly chart,
+    time to re-referral, same-day merges) is empty or None, and ``records_available`` False.
+
+    Raises
+    ------
+    ValueError
+        When the census has no figure for the authority in ``years`` either.
+    """
+    level = confidence_level(confidence)
+    code, name = inputs.area_code, inputs.area_name
+    dfe = dfe_series(inputs.cin, code, years, level)
+    if dfe.empty:
+        raise ValueError(f"{code} has neither referral records nor figures in cin_census.csv "
+                         f"for {years[0]} to {years[-1]}")
+    latest = str(dfe["financial_year"].iloc[-1])
+    benchmarks = benchmark_series(inputs.cin, inputs.geography, code, years, level)
+    points, limits = funnel_points(dfe, inputs.cin, inputs.geography, code, latest)
+    series = pd.concat([dfe.assign(name=name), benchmarks], ignore_index=True)
+    order = [name, *benchmarks["name"].drop_duplicates()]
+    series["name"] = pd.Categorical(series["name"], categories=order, ordered=True)
+    series = series.sort_values(["name", "financial_year"], kind="stable").reset_index(drop=True)
+    series = series[["name", "financial_year", "referrals", "rereferrals", "percent", "lower",
+                     "upper"]]
+    summary = annual_summary(dfe.assign(missing_child_id=0), level)
+    summary["annual_shown"] = dfe
+    empty = pd.DataFrame()
+    return Results(
+        area_code=code, area_name=name, latest=latest, confidence=level, polarity=polarity,
+        **summary, dfe=dfe, synthetic_records=False, same_day_merged=None,
+        benchmarks=benchmarks, series=series,
+        comparison=comparison_table(dfe, benchmarks, name, latest, polarity),
+        published=inputs.published,
+        published_check=published_check(inputs.published, dfe, benchmarks, name),
+        published_span=published_span, published_trend=None, published_trend_years=None,
+        published_trend_verdict=None, **funnel_summary(points, limits),
+        trend=None, trend_verdict=None, odds=empty, reference_source=None, sources=empty,
+        monthly=empty, month_labels=(), baseline=None, signals=empty, signal_rises=0,
+        signal_falls=0, first_signal=None, cohort_year=cohort_year, time_curves=empty,
+        time_table=empty, time_horizon=float("nan"), time_highest=None, time_lowest=None,
+        time_gap=None, records_available=False)
 
 
 def annual_summary(annual: pd.DataFrame, confidence: float = 0.95) -> dict[str, object]:

@@ -20,7 +20,7 @@ from jsnalib.methods import disclosure
 from jsnalib.report import charts, display, plots
 from jsnalib.report.format import p_value
 
-from .analyse import Results
+from .analyse import Results, has_records
 from .load import FILES
 from .text import OUTCOME_LABELS, PHRASES, SOURCE_LABELS, meaning
 
@@ -128,7 +128,14 @@ def trend_chart(results: Results) -> HTML:
 
 def annual_table(results: Results) -> HTML:
     """Referrals and re-referrals each year from the records (small counts suppressed), beside
-    the authority's own figures as DfE publishes them (blank in years DfE does not cover)."""
+    the authority's own figures as DfE publishes them (blank in years DfE does not cover); the
+    DfE figures alone when there are no records."""
+    if not has_records(results):
+        return _table(results.dfe.rename(columns=_DFE_HEADINGS | {
+            "financial_year": "Financial year"}),
+            f"Referrals and re-referrals each year, {results.area_name}, as the Department for "
+            "Education publishes them (Characteristics of children in need)",
+            name="rereferral-annual")
     dfe = results.dfe.set_index("financial_year")[list(_DFE_HEADINGS)].rename(
         columns=_DFE_HEADINGS)
     table = results.annual_shown.rename(columns=_HEADINGS).join(dfe, on="Financial year")
@@ -177,9 +184,12 @@ def funnel_chart(results: Results) -> HTML:
                           results.funnel_points, name="rereferral-funnel")
 
 
-def odds_table(results: Results) -> HTML:
+def odds_table(results: Results) -> HTML | None:
     """Odds ratios of the trend model: each later year, and each source against the most
-    common one."""
+    common one.
+    Nothing when there are no records (the text says what is missing)."""
+    if not has_records(results):
+        return None
     odds = results.odds
     reference = SOURCE_LABELS.get(results.reference_source, results.reference_source)
     terms = ["Each later year" if term == "year" else
@@ -192,8 +202,11 @@ def odds_table(results: Results) -> HTML:
                   name="rereferral-odds-ratios")
 
 
-def sources_table(results: Results) -> HTML:
-    """Referrals and re-referrals by referral source over the years shown."""
+def sources_table(results: Results) -> HTML | None:
+    """Referrals and re-referrals by referral source over the years shown.
+    Nothing when there are no records (the text says what is missing)."""
+    if not has_records(results):
+        return None
     table = results.sources.assign(
         source=results.sources["source"].map(lambda s: SOURCE_LABELS.get(s, s)))
     return _table(table.rename(columns={**_HEADINGS, "source": "Referral source"}),
@@ -224,8 +237,11 @@ def monthly_table(chart: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
 
 
 @plots.house_style
-def spc_chart(results: Results) -> HTML:
-    """The monthly p-chart with its special-cause signals."""
+def spc_chart(results: Results) -> HTML | None:
+    """The monthly p-chart with its special-cause signals.
+    Nothing when there are no records (the text says what is missing)."""
+    if not has_records(results):
+        return None
     fig, alt = charts.p_chart_plot(results.monthly, list(results.month_labels),
                                    f"Re-referrals each month: {results.area_name}",
                                    ylabel=_Y_LABEL, polarity=results.polarity)
@@ -240,7 +256,7 @@ def signals_table(results: Results) -> HTML | None:
     """The chart's special-cause signals, one row per rule and stretch of months (nothing when
     there are none)."""
     episodes = results.signals
-    if episodes.empty:
+    if not has_records(results) or episodes.empty:
         return None
     table = pd.DataFrame({
         "Signal": episodes["description"].str.capitalize(),
@@ -257,8 +273,11 @@ def signals_table(results: Results) -> HTML | None:
 
 
 @plots.house_style
-def time_chart(results: Results) -> HTML:
-    """Kaplan-Meier curves of the time to the next referral, by outcome of the first."""
+def time_chart(results: Results) -> HTML | None:
+    """Kaplan-Meier curves of the time to the next referral, by outcome of the first.
+    Nothing when there are no records (the text says what is missing)."""
+    if not has_records(results):
+        return None
     curves = results.time_curves.assign(outcome=results.time_curves["outcome"].map(OUTCOME_LABELS))
     fig, alt = charts.cumulative_chart(
         curves, "outcome", f"Children referred again: {results.area_name}, referred in "
@@ -270,9 +289,12 @@ def time_chart(results: Results) -> HTML:
                           name="rereferral-time")
 
 
-def time_table(results: Results) -> HTML:
+def time_table(results: Results) -> HTML | None:
     """The percentage re-referred within each horizon, by outcome (times that would reveal a
-    small number left out, with a note)."""
+    small number left out, with a note).
+    Nothing when there are no records (the text says what is missing)."""
+    if not has_records(results):
+        return None
     table = results.time_table
     note = table[disclosure.NOTE_COLUMN].where(~table["left_out"], PHRASES["left out"])
     shown = pd.DataFrame({

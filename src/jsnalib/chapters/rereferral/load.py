@@ -37,7 +37,8 @@ class Inputs:
     area_code, area_name : str
         The children's-services authority.
     records : pandas.DataFrame
-        Its referrals with re-referral flags and periods (:func:`area_records`).
+        Its referrals with re-referral flags and periods (:func:`area_records`); no rows when
+        the optional extract is absent or has none of this authority's referrals.
     cin : pandas.DataFrame
         The children in need census counts of every area (cin_census.csv).
     published : pandas.DataFrame
@@ -55,6 +56,12 @@ class Inputs:
     published: pd.DataFrame
     synthetic_records: bool = False
 
+    @property
+    def records_missing(self) -> bool:
+        """True when ``referrals.csv.gz`` is absent or has no referrals of this authority: the
+        page then shows the published figures only and says what is missing."""
+        return self.records.empty
+
 
 def load(data_dir: str | Path, area_code: str) -> Inputs:
     """Read and validate the files in :data:`FILES` (and the lookups) for ``area_code``.
@@ -69,20 +76,22 @@ def load(data_dir: str | Path, area_code: str) -> Inputs:
     Returns
     -------
     Inputs
-        The area's prepared records (:func:`area_records`), the census, the area's
+        The area's prepared records (:func:`area_records`; none when the optional extract
+        is absent or lacks this authority: ``Inputs.records_missing``), the census, the area's
         published re-referral figures (:func:`published_rereferrals`) and whether the records
         are the synthetic default.
     """
     folder = Path(data_dir)
     geography = readers.load_geography(folder)
-    referrals = readers.read_referrals(readers.find_file(folder, REFERRALS.filename), geography)
+    referrals = readers.read_records(folder, REFERRALS, geography)
     cin = readers.read_cin_census(readers.find_file(folder, CIN_CENSUS.filename), geography)
     published = readers.read_published_figures(
         readers.find_file(folder, PUBLISHED_FIGURES.filename), geography)
-    return Inputs(geography, area_code, geography.name(area_code),
-                  area_records(referrals, area_code), cin,
+    own = referrals[referrals["area_code"] == area_code]
+    records = area_records(own, area_code) if len(own) else own.reset_index(drop=True)
+    return Inputs(geography, area_code, geography.name(area_code), records, cin,
                   published_rereferrals(published, area_code),
-                  display.is_synthetic(folder, [REFERRALS.filename]))
+                  len(own) > 0 and display.is_synthetic(folder, [REFERRALS.filename]))
 
 
 def area_records(referrals: pd.DataFrame, area_code: str) -> pd.DataFrame:

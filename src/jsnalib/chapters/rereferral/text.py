@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jsnalib.inputs.contracts import REFERRALS
 from jsnalib.methods import disclosure
 from jsnalib.methods.models import TrendFit
 from jsnalib.report import charts
 from jsnalib.report.format import MISSING, count, number, p_text, percent
 
-from .analyse import Difference, Results
+from .analyse import Difference, Results, has_records
 
 __all__ = [
     "METHOD_NOTES",
@@ -31,6 +32,7 @@ __all__ = [
     "comparison",
     "funnel",
     "meaning",
+    "no_records",
     "published",
     "records_note",
     "series",
@@ -192,6 +194,23 @@ TEMPLATES = {
                          "mean the first contact did not resolve what was wrong, a low one that "
                          "cases are held open long or that the threshold for accepting a "
                          "referral is high. The figure is a prompt to ask which, not a score.",
+    # an authority without referral records (Results.records_available False)
+    "dfe source": "as the Department for Education publishes them",
+    "no records": "**Not shown for {area}: {section}.** This part is worked out from "
+                  "individual referral records, and `data/referrals.csv.gz` has no records for "
+                  "{area}; the figures above are the Department for Education's published "
+                  "statistics. To add it, put the council's extract in `data/referrals.csv.gz` "
+                  "(one row per referral, with the columns {columns}), run `jsna validate data` "
+                  "and rebuild: `data/README.md` describes each column.",
+    "no records again": "**Not shown for {area}: {section}.** It needs individual referral "
+                        "records, which `data/referrals.csv.gz` does not have for {area} (how "
+                        "to add them is said under the first chart).",
+    "no records sections": {
+        "records": "re-referrals counted from the council's own referral records",
+        "trend": "the trend adjusted for who made the referral",
+        "spc": "the monthly control chart",
+        "timing": "how soon children are referred again",
+    },
 }
 
 #: How "higher", "similar", "lower" read against England in "What this means".
@@ -269,6 +288,15 @@ def meaning(direction: str, polarity: str) -> str:
 # the paragraphs
 
 
+def no_records(results: Results, section: str) -> str:
+    """The notice in place of a record-based part of the page (``section``: a key of
+    ``TEMPLATES["no records sections"]``) when the authority has no referral records: in
+    full (file, columns, data/README.md) for the first ("records"), briefly after it."""
+    return TEMPLATES["no records" if section == "records" else "no records again"].format(
+        area=results.area_name, section=TEMPLATES["no records sections"][section],
+        columns=", ".join(REFERRALS.names))
+
+
 def series(results: Results) -> str:
     """The annual series from the records (saying whether they are the synthetic
     demonstration records): the first and last years, the change between them (with its
@@ -279,7 +307,8 @@ def series(results: Results) -> str:
     first, last = annual.loc[first_year], annual.loc[last_year]
     return TEMPLATES["series"].format(
         area=results.area_name, first_year=first_year, last_year=last_year,
-        source=PHRASES["synthetic source" if results.synthetic_records else "source"],
+        source=(PHRASES["synthetic source" if results.synthetic_records else "source"]
+                if has_records(results) else TEMPLATES["dfe source"]),
         first=_estimate(first["percent"], first["lower"], first["upper"], results.confidence),
         last=_estimate(last["percent"], last["lower"], last["upper"], results.confidence),
         change=_difference(results.change, TEMPLATES["change"].format(
@@ -287,7 +316,7 @@ def series(results: Results) -> str:
         falls=count(results.falls), rises=count(results.rises),
         highest=results.highest, highest_percent=percent(annual.loc[results.highest, "percent"]),
         lowest=results.lowest, lowest_percent=percent(annual.loc[results.lowest, "percent"])
-    ) + " " + _dfe_sentence(results)
+    ) + (" " + _dfe_sentence(results) if has_records(results) else "")
 
 
 def _dfe_sentence(results: Results) -> str:
@@ -306,7 +335,10 @@ def _dfe_sentence(results: Results) -> str:
 
 def records_note(results: Results) -> str:
     """Two counting rules: referrals without a child ID, and several referrals of one child on
-    one day merged into one (with how many were merged; a count of 1 to 4 is not given)."""
+    one day merged into one (with how many were merged; a count of 1 to 4 is not given); the
+    notice saying what is missing when there are no records."""
+    if not has_records(results):
+        return no_records(results, "records")
     merged = results.same_day_merged
     if merged is None:
         hidden = TEMPLATES["merged hidden"].format(limit=disclosure.SMALL_COUNTS[1] + 1)
@@ -397,7 +429,9 @@ def funnel(results: Results) -> str:
 
 def trend(results: Results) -> str:
     """The yearly trend adjusted for referral source, and each source against the most common
-    one."""
+    one (the notice saying what is missing when there are no records)."""
+    if not has_records(results):
+        return no_records(results, "trend")
     text = _trend_sentence(results.trend, results.trend_verdict, results.years[0],
                            results.years[-1]) + " "
     sources = results.odds[results.odds["term"] != "year"]
@@ -426,6 +460,8 @@ def spc(results: Results) -> str:
     when the chart, drawn month by month, first signalled a change after the baseline against
     when the annual figure for that year would be known; then, in plain words, whether the
     limits are widened (the statistics are in :func:`about_method`)."""
+    if not has_records(results):
+        return no_records(results, "spc")
     chart, polarity = results.monthly, results.polarity
     latest = chart.iloc[-1]
     text = TEMPLATES["spc"].format(first=results.baseline[0], last=results.baseline[1],
@@ -455,7 +491,10 @@ def spc(results: Results) -> str:
 
 def timing(results: Results) -> str:
     """Within the last of the table's horizons: the outcome groups most and least often
-    referred again, and the difference between them."""
+    referred again, and the difference between them (the notice saying what is missing when
+    there are no records)."""
+    if not has_records(results):
+        return no_records(results, "timing")
     months = _short(results.time_horizon)
     if results.time_highest is None:
         return TEMPLATES["timing none"].format(months=months)
