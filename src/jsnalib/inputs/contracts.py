@@ -573,7 +573,7 @@ OUTCOMES_FRAMEWORK = Contract(
                pattern_hint="an indicator key such as infant_mortality", plain=True),
         Column("source", "str", "Publisher or source of the indicator", plain=True),
         Column("area_code", "code", "The home authority the published figures describe",
-               area="home"),
+               area="authority"),
         Column("published_period", "str", "Period of the published figures, as published",
                plain=True),
         Column("published_value", "float", "The area's published value", units="see unit"),
