@@ -4,6 +4,7 @@ here in the published layouts; numbers for Stoke-on-Trent and Staffordshire as p
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from jsnalib.inputs import national
-from jsnalib.inputs.contracts import BIRTHS_DEATHS
+from jsnalib.inputs.contracts import BIRTHS_DEATHS, BIRTHS_DEATHS_COHORT
 from jsnalib.inputs.readers import DataError
 
 YEARS = list(range(2013, 2023))
@@ -275,7 +276,9 @@ def test_nomis_bad_value(tmp_path):
 
 def test_child_mortality_table3(cim2020, cim2021):
     t20 = national.read(cim2020)
-    assert t20.contract == "births_deaths" and t20.layout == "ons_child_mortality"
+    assert t20.contract == "births_deaths_cohort" and t20.layout == "ons_child_mortality"
+    assert list(t20.frame.columns) == BIRTHS_DEATHS_COHORT.names
+    assert set(t20.frame["basis"]) == {"death_cohort"}
     f = t20.frame.set_index("area_code")
     assert f.loc["E06000021", "infant_deaths"] == 16  # death cohort (NOMIS registered: 14)
     assert f.loc["E10000028", "live_births"] == 7945
@@ -310,13 +313,23 @@ def test_child_mortality_imd_deciles(cim2020, cim2021):
 
 def test_read_tables_gives_both(cim2021):
     assert [t.contract for t in national.read_tables(cim2021)] == [
-        "births_deaths", "births_deaths_imd_decile"]
+        "births_deaths_cohort", "births_deaths_imd_decile"]
 
 
-def test_registrations_and_cohort_not_mixed(nomis_births, nomis_deaths, cim2020):
+def test_registrations_and_cohort_not_mixed(tmp_path, nomis_births, nomis_deaths, cim2020):
     tables = [national.read(p) for p in (nomis_births, nomis_deaths, cim2020)]
-    with pytest.raises(DataError, match="different bases"):
+    with pytest.raises(ValueError, match="different contracts"):
         national.combine(tables)
+    with pytest.raises(DataError, match="different bases"):  # one contract, two bases
+        national.combine([tables[0], replace(tables[1], source=tables[2].source)])
+    # imported together, each basis goes to its own file
+    written = national.import_files([nomis_births, nomis_deaths, cim2020], tmp_path)
+    assert sorted(p.name for p in written) == [
+        "births_deaths.csv", "births_deaths_cohort.csv", "births_deaths_imd_decile.csv"]
+    registered = pd.read_csv(tmp_path / "births_deaths.csv")
+    assert set(registered["year"]) == set(YEARS) and "basis" not in registered
+    cohort = pd.read_csv(tmp_path / "births_deaths_cohort.csv")
+    assert set(cohort["year"]) == {2020} and set(cohort["basis"]) == {"death_cohort"}
 
 
 def test_births_without_deaths_for_some_years(tmp_path, nomis_births):
