@@ -301,10 +301,11 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
         if latest.empty:
             continue
         regions = [geo.region(code) for code in latest["area_code"]]
-        england = _benchmark(rows, country, latest["period"], "england")
-        region = pd.concat([_benchmark(rows, r, latest.loc[[i], "period"], "region")
+        lookup = _with_benchmarks(rows, data, item, pool, confidence)
+        england = _benchmark(lookup, country, latest["period"], "england")
+        region = pd.concat([_benchmark(lookup, r, latest.loc[[i], "period"], "region")
                             for i, r in zip(latest.index, regions, strict=True)])
-        worst, best, count = _range(rows, latest["period"], item.polarity)
+        worst, best, count = _range(lookup, latest["period"], item.polarity)
         table = pd.concat([latest, england, region], axis=1)
         table["region_code"] = [r or "" for r in regions]
         table["worst"], table["best"], table["range_count"] = worst, best, count
@@ -330,6 +331,17 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
     order = {code: i for i, code in enumerate(codes)}
     out = out.sort_values(["area_code"], key=lambda s: s.map(order), kind="stable")
     return out.reset_index(drop=True)
+
+
+def _with_benchmarks(rows: pd.DataFrame, data: IndicatorData, item: Indicator,
+                     pool: list[str], confidence: float) -> pd.DataFrame:
+    """The rows England, the region and the range are looked up in: the indicator's own, plus
+    its rows on another basis (``item.benchmarks``; a district's death-cohort infant mortality
+    is set beside England's death-cohort rate for the same years, never a registration rate)."""
+    if item.benchmarks is None:
+        return rows
+    extra = item.benchmarks(data, pool, confidence)
+    return pd.concat([rows, extra], ignore_index=True).drop_duplicates(["area_code", "period"])
 
 
 def _rating(table: pd.DataFrame, prefix: str, polarity: str) -> np.ndarray:
