@@ -586,8 +586,9 @@ VERDICTS = {
     "gap_movement": {"down towards", "further above", "up towards", "further below", None},
     "projection": {"below", "above", "about the same", "central above", "central at or below"},
     "need_verdict": {"at or below", "may be chance", "beyond chance", "limits not available"},
-    "deprivation_source": {"own", "county", "none"},
+    "deprivation_source": {"own", "county", "none", "synthetic"},
     "gradient": {"higher", "lower", "no clear gradient", "suppressed"},
+    "england_gradient": {"higher", "lower", "no clear gradient", "suppressed"},
     "deprivation_mix": {"explains", "does not explain", "no gap", None},
     "adjusted_verdict": {"higher", "lower", "similar", None},
 }

@@ -103,7 +103,29 @@ MATCH_RANGE = " Allowing for chance in the local rate, the gap is between {low} 
 MATCH_CHANCE = "; as the lower end is zero, the difference from {comparator} may be chance alone."
 SOURCE = {"county": ("There are no deprivation-quintile figures for {area}, a district: the "
                      "figures below are for {county} as a whole."),
-          "none": "There are no deprivation-quintile figures for {area}."}
+          "none": "There are no deprivation-quintile figures for {area}.",
+          "synthetic": ("No local figures are shown: births and infant deaths by deprivation are "
+                        "not published for a local authority, and the births_deaths_imd.csv in "
+                        "data/ is synthetic demonstration data that describes no real area. With "
+                        "the council's own extract in its place (see data/README.md), this part "
+                        "shows {areas} gradient and how much of its gap with England its "
+                        "deprivation mix explains.")}
+ENGLAND_SOURCE = ("ONS, Child mortality in England and Wales, death cohort tables (Table 21), "
+                  "England")
+ENGLAND_INEQUALITY = (
+    "In England in {period}, {most} babies in every 1,000 born to mothers living in the most "
+    "deprived tenth of areas died before their first birthday ({most_deaths} deaths out of "
+    "{most_births} live births), against {least} in the least deprived tenth ({least_deaths} out "
+    "of {least_births}). Across all ten deciles, the modelled gap between the most and least "
+    "deprived ends (slope index of inequality) is {sii} per 1,000 ({label} {sii_ci}): the rate at "
+    "the most deprived end is {rii} times that at the least deprived end ({label} {rii_ci}). "
+    "Source: {source}, {period}; deaths are counted in the year they happened, not the year they "
+    "were registered.")
+ENGLAND_NO_SII = ("In England in {period} the slope index of inequality cannot be calculated: at "
+                  "least one decile's rate rests on fewer than 3 deaths (or none).")
+ENGLAND_NONE = ("England's births and infant deaths by deprivation decile are not in data/: "
+                "`jsna import` the ONS child mortality workbooks to add "
+                "births_deaths_imd_decile.csv (see data/README.md).")
 WIDENED = ("Over {start}-{end} at least one deprivation quintile had fewer than 3 infant deaths, "
            "too few for a rate, so the quintiles are compared over every year from {first} to "
            "{last}.")
@@ -141,6 +163,9 @@ KEY = {
     "matched": "**Compared with {comparator}:** already at or below its rate.",
     "deprivation": ("**Deprivation ({where}):** the rate at the most deprived end is {rii} times "
                     "that at the least deprived end."),
+    "england deprivation": ("**Deprivation (England, {period}, ONS):** infant mortality among "
+                            "babies of the most deprived areas is {rii} times that of the least "
+                            "deprived."),
 }
 
 
@@ -282,12 +307,34 @@ def deprivation_source(results: Results) -> str:
     parts = []
     if r.deprivation_source in SOURCE:
         county = _deprivation_rows(r)["area_name"].iloc[0] if r.deprivation_code else ""
-        parts.append(SOURCE[r.deprivation_source].format(area=r.area_name, county=county))
+        parts.append(SOURCE[r.deprivation_source].format(area=r.area_name, county=county,
+                                                         areas=possessive(r.area_name)))
     if r.inequality_widened_from is not None:
         parts.append(WIDENED.format(start=r.inequality_widened_from,
                                     end=f"{r.last_year % 100:02d}", first=r.first_year,
                                     last=r.last_year))
     return " ".join(parts)
+
+
+def england_inequality(results: Results) -> str:
+    """England's gradient across the IMD deciles: the most and least deprived rates with their
+    counts, the SII and RII, the source and its basis."""
+    r, rows = results, results.deciles
+    if rows.empty:
+        return ENGLAND_NONE
+    period = rows["period"].iloc[0]
+    if r.england_gradient == "suppressed":
+        return ENGLAND_NO_SII.format(period=period)
+    most, least, index = rows.iloc[0], rows.iloc[-1], r.england_sii
+    label = ci_label(r.confidence)
+    text = ENGLAND_INEQUALITY.format(
+        period=period, most=number(most["rate"]), most_deaths=count(most["infant_deaths"]),
+        most_births=count(most["live_births"]), least=number(least["rate"]),
+        least_deaths=count(least["infant_deaths"]), least_births=count(least["live_births"]),
+        sii=number(index["sii"]), label=label, sii_ci=ci(index["sii_lower"], index["sii_upper"]),
+        rii=number(index["rii"]), rii_ci=ci(index["rii_lower"], index["rii_upper"]),
+        source=ENGLAND_SOURCE)
+    return text + PHRASES["gradient"][r.england_gradient]
 
 
 def inequality(results: Results) -> str:
@@ -374,6 +421,9 @@ def key_messages(results: Results) -> str:
     if r.gradient != "suppressed":
         where = f"{r.quintiles['area_name'].iloc[0]}, {r.quintiles['period'].iloc[0]}"
         lines.append(KEY["deprivation"].format(where=where, rii=number(r.sii["rii"])))
+    if r.england_gradient != "suppressed":
+        lines.append(KEY["england deprivation"].format(period=r.deciles["period"].iloc[0],
+                                                      rii=number(r.england_sii["rii"])))
     return "\n".join(f"- {line}" for line in lines)
 
 
@@ -383,8 +433,8 @@ def trend_section(results: Results) -> str:
 
 
 def deprivation_section(results: Results) -> str:
-    """'Where is it worst?': whose figures, the gradient, and how much of the gap with the
-    comparator the deprivation mix explains."""
+    """'Where is it worst?', locally: whose figures (or why there are none), the gradient, and
+    how much of the gap with the comparator the deprivation mix explains."""
     r = results
     parts = [deprivation_source(r)] if deprivation_source(r) else []
     if r.deprivation_code is not None:
