@@ -104,12 +104,9 @@ MATCH_CHANCE = "; as the lower end is zero, the difference from {comparator} may
 SOURCE = {"county": ("There are no deprivation-quintile figures for {area}, a district: the "
                      "figures below are for {county} as a whole."),
           "none": "There are no deprivation-quintile figures for {area}.",
-          "synthetic": ("No local figures are shown: births and infant deaths by deprivation are "
-                        "not published for a local authority, and the births_deaths_imd.csv in "
-                        "data/ is synthetic demonstration data that describes no real area. With "
-                        "the council's own extract in its place (see data/README.md), this part "
-                        "shows {areas} gradient and how much of its gap with England its "
-                        "deprivation mix explains.")}
+          "synthetic": ("No local figures are shown for {area}: the births_deaths_imd.csv in "
+                        "data/ is synthetic demonstration data that describes no real area "
+                        "(see data/README.md for the extract that replaces it).")}
 ENGLAND_SOURCE = ("ONS, Child mortality in England and Wales, death cohort tables (Table 21), "
                   "England")
 ENGLAND_INEQUALITY = (
