@@ -404,7 +404,8 @@ BIRTHS_DEATHS_IMD_DECILE = Contract(
     title="Live births and infant deaths by deprivation decile (England, death cohort)",
     level="aggregate",
     columns=(
-        Column("area_code", "code", "ONS GSS code (E92000001 England)", key=True, area="any"),
+        Column("area_code", "code", "ONS GSS code of the country (England)", key=True,
+               area="any"),
         Column("year", "year", "Calendar year in which the births and deaths occurred",
                key=True, minimum=1900),
         Column("imd_decile", "int",
