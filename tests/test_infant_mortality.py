@@ -591,8 +591,9 @@ VERDICTS = {
     "gap_movement": {"down towards", "further above", "up towards", "further below", None},
     "projection": {"below", "above", "about the same", "central above", "central at or below"},
     "need_verdict": {"at or below", "may be chance", "beyond chance", "limits not available"},
-    "deprivation_source": {"own", "county", "none"},
+    "deprivation_source": {"own", "county", "none", "synthetic"},
     "gradient": {"higher", "lower", "no clear gradient", "suppressed"},
+    "england_gradient": {"higher", "lower", "no clear gradient", "suppressed"},
     "deprivation_mix": {"explains", "does not explain", "no gap", None},
     "adjusted_verdict": {"higher", "lower", "similar", None},
 }
@@ -675,3 +676,100 @@ def test_notebook_uses_one_call_per_cell():
             "chapter.") == 1, source
         assert source.startswith(("Markdown(chapter.text.", "chapter.figures.",
                                   "display.about_method(chapter.text.")), source
+
+
+# ----------------------------------------------------------------------------------------------
+# England's deprivation gradient (real ONS deciles) and the synthetic local quintiles
+
+
+def deciles_frame(years=range(2014, 2022), births=50_000, base=2.5) -> pd.DataFrame:
+    """England by decile: births each, deaths falling from decile 1 to 10 (rate base..2x)."""
+    rows = [(ENGLAND, y, d, births, round(births * base * (2 - (d - 1) / 9) / 1000))
+            for y in years for d in range(1, 11)]
+    return pd.DataFrame(rows, columns=loader.DECILE_COUNTS)
+
+
+def test_england_deciles_pool_the_latest_years_and_give_the_sii(geography):
+    data = deciles_frame()
+    rates = an.england_deciles(data, geography, pool=5)
+    assert len(rates) == 10 and set(rates["period"]) == {"2017-21"}
+    assert rates["live_births"].tolist() == [250_000] * 10
+    assert rates["infant_deaths"].iloc[0] == 5 * round(50_000 * 5.0 / 1000)
+    assert rates["decile"].iloc[0] == "1 (most deprived)" and rates["decile"].iloc[-1] == \
+        "10 (least deprived)"
+    index = an.inequality(rates, group="imd_decile")
+    limits = stats.rate(rates["infant_deaths"].astype(float), rates["live_births"].astype(float),
+                        multiplier=1000)
+    direct = stats.sii(rates["imd_decile"].astype(float), rates["live_births"].astype(float),
+                       rates["rate"].astype(float), lower=limits["lower"],
+                       upper=limits["upper"], value_type="rate", multiplier=-1)
+    pd.testing.assert_series_equal(index, direct)
+    assert index["sii"] > 0 and an.gradient_verdict(index) == "higher"
+    # fewer years in the file than asked for: as many consecutive years as there are
+    assert set(an.england_deciles(deciles_frame(years=[2019, 2021]), geography)["period"]) == {
+        "2021"}
+    assert an.england_deciles(deciles_frame().iloc[:0], geography).empty
+
+
+def _inputs_with(geography, deciles, synthetic):
+    return dataclasses.replace(synthetic_inputs(geography), england_deciles=deciles,
+                               deprivation_synthetic=synthetic)
+
+
+def test_synthetic_local_quintiles_are_never_shown(geography, monkeypatch):
+    results = im.analyse(_inputs_with(geography, deciles_frame(), synthetic=True))
+    assert results.deprivation_source == "synthetic" and results.deprivation_code is None
+    assert results.quintiles.empty and results.adjusted is None
+    assert figures.deprivation_chart(results) is None
+    assert figures.deprivation_table(results) is None
+    section = text.deprivation_section(results)
+    assert "synthetic demonstration data" in section and "per 1,000" not in section
+    messages = text.key_messages(results)
+    assert "**Deprivation (England, 2017-21, ONS):**" in messages
+    assert "Deprivation (Stoke-on-Trent" not in messages
+    # England's gradient: text with counts and source, chart and table
+    words = text.england_inequality(results)
+    assert "most deprived tenth" in words and "Table 21" in words and "95% CI" in words
+    passed = []
+    monkeypatch.setattr(figures.display, "figure", lambda fig, **kw: passed.append(
+        {"fig": fig, **kw}) or "figure")
+    monkeypatch.setattr(figures.display, "table", lambda data, **kw: passed.append(
+        {"data": data, **kw}) or "table")
+    assert figures.england_deprivation_chart(results) == "figure"
+    chart = passed.pop()
+    assert "ONS, death cohort" in chart["fig"].axes[0].get_title()
+    assert "Table 21" in chart["caption"] and len(chart["data"]) == 10
+    assert figures.england_deprivation_table(results) == "table"
+    assert "Deprivation decile" in passed.pop()["data"].columns
+
+
+def test_a_real_local_extract_is_shown_beside_england(geography):
+    results = im.analyse(_inputs_with(geography, deciles_frame(), synthetic=False))
+    assert results.deprivation_source == "own" and not results.quintiles.empty
+    messages = text.key_messages(results)
+    assert "Deprivation (Stoke-on-Trent" in messages and "Deprivation (England" in messages
+
+
+def test_without_the_decile_file_the_page_says_what_is_missing(geography):
+    results = im.analyse(_inputs_with(geography, deciles_frame().iloc[:0], synthetic=True))
+    assert results.england_gradient == "suppressed"
+    assert "births_deaths_imd_decile.csv" in text.england_inequality(results)
+    assert figures.england_deprivation_chart(results) is None
+    assert "Deprivation (England" not in text.key_messages(results)
+
+
+def test_default_data_show_no_synthetic_local_figures(tmp_path):
+    import shutil
+
+    inputs = im.load(REPO / "data", STOKE)
+    assert inputs.deprivation_synthetic and len(inputs.england_deciles) > 0
+    notice = figures.data_notice(REPO / "data").data
+    assert "births_deaths_imd_decile.csv" in notice and "births_deaths_imd.csv" not in notice
+    assert "Synthetic demonstration data" not in notice
+    # the same file changed by one byte is a local extract, no longer the synthetic default
+    for name in im.FILES + ("synthetic.json", ".provenance.csv"):
+        shutil.copy(REPO / "data" / name, tmp_path / name)
+    extract = tmp_path / "births_deaths_imd.csv"
+    extract.write_text(extract.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not im.load(tmp_path, STOKE).deprivation_synthetic
+    assert "births_deaths_imd.csv" in figures.data_notice(tmp_path).data

@@ -95,11 +95,11 @@ def test_neighbours_use_the_ees_file_among_the_paths(tmp_path):
 def test_cim_workbooks_combined(tmp_path, cim2020, cim2021):
     out = tmp_path / "d"
     written = national.import_files([cim2020, cim2021], out)
-    assert sorted(p.name for p in written) == ["births_deaths.csv",
+    assert sorted(p.name for p in written) == ["births_deaths_cohort.csv",
                                                "births_deaths_imd_decile.csv"]
     imd = pd.read_csv(out / "births_deaths_imd_decile.csv")
     assert len(imd) == 20
-    bd = pd.read_csv(out / "births_deaths.csv", dtype=str)
+    bd = pd.read_csv(out / "births_deaths_cohort.csv", dtype=str)
     # the constructed marker cells are written as data/ markers
     assert bd.loc[(bd["area_code"] == "E07000193") & (bd["year"] == "2020"),
                   "infant_deaths"].iloc[0] == "x"

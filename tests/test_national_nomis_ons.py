@@ -4,6 +4,7 @@ here in the published layouts; numbers for Stoke-on-Trent and Staffordshire as p
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from jsnalib.inputs import national
-from jsnalib.inputs.contracts import BIRTHS_DEATHS
+from jsnalib.inputs.contracts import BIRTHS_DEATHS, BIRTHS_DEATHS_COHORT
 from jsnalib.inputs.readers import DataError
 
 YEARS = list(range(2013, 2023))
@@ -275,7 +276,9 @@ def test_nomis_bad_value(tmp_path):
 
 def test_child_mortality_table3(cim2020, cim2021):
     t20 = national.read(cim2020)
-    assert t20.contract == "births_deaths" and t20.layout == "ons_child_mortality"
+    assert t20.contract == "births_deaths_cohort" and t20.layout == "ons_child_mortality"
+    assert list(t20.frame.columns) == BIRTHS_DEATHS_COHORT.names
+    assert set(t20.frame["basis"]) == {"death_cohort"}
     f = t20.frame.set_index("area_code")
     assert f.loc["E06000021", "infant_deaths"] == 16  # death cohort (NOMIS registered: 14)
     assert f.loc["E10000028", "live_births"] == 7945
@@ -310,13 +313,23 @@ def test_child_mortality_imd_deciles(cim2020, cim2021):
 
 def test_read_tables_gives_both(cim2021):
     assert [t.contract for t in national.read_tables(cim2021)] == [
-        "births_deaths", "births_deaths_imd_decile"]
+        "births_deaths_cohort", "births_deaths_imd_decile"]
 
 
-def test_registrations_and_cohort_not_mixed(nomis_births, nomis_deaths, cim2020):
+def test_registrations_and_cohort_not_mixed(tmp_path, nomis_births, nomis_deaths, cim2020):
     tables = [national.read(p) for p in (nomis_births, nomis_deaths, cim2020)]
-    with pytest.raises(DataError, match="different bases"):
+    with pytest.raises(ValueError, match="different contracts"):
         national.combine(tables)
+    with pytest.raises(DataError, match="different bases"):  # one contract, two bases
+        national.combine([tables[0], replace(tables[1], source=tables[2].source)])
+    # imported together, each basis goes to its own file
+    written = national.import_files([nomis_births, nomis_deaths, cim2020], tmp_path)
+    assert sorted(p.name for p in written) == [
+        "births_deaths.csv", "births_deaths_cohort.csv", "births_deaths_imd_decile.csv"]
+    registered = pd.read_csv(tmp_path / "births_deaths.csv")
+    assert set(registered["year"]) == set(YEARS) and "basis" not in registered
+    cohort = pd.read_csv(tmp_path / "births_deaths_cohort.csv")
+    assert set(cohort["year"]) == {2020} and set(cohort["basis"]) == {"death_cohort"}
 
 
 def test_births_without_deaths_for_some_years(tmp_path, nomis_births):
@@ -332,3 +345,64 @@ def test_missing_sheet_3(tmp_path):
     wb.save(tmp_path / "x.xlsx")
     with pytest.raises(DataError, match="layout not known"):
         national.recognise(tmp_path / "x.xlsx")
+
+
+# --------------------------------------------------------------------------------------------
+# real excerpts of the ONS workbooks (tests/data/national/PROVENANCE.md): cell values copied
+# unchanged from data/national/cim2020deathcohortworkbook.xlsx and cim2021...xlsx
+
+EXCERPTS = Path(__file__).resolve().parent / "data" / "national"
+#: (live births, infant deaths) as printed in Table 3 of each workbook.
+PUBLISHED3 = {
+    2020: {"E92000001": (585195, 2100), "E12000005": (63748, 340), "E10000028": (7945, 45),
+           "E06000021": (3109, 16), "E07000192": (1023, 9), "E07000198": (736, 3),
+           "E07000199": (805, 11)},
+    2021: {"E92000001": (595948, 2209), "E12000005": (63846, 360), "E10000028": (8280, 43),
+           "E06000021": (2967, 30), "E07000192": (1047, 8), "E07000198": (731, 2),
+           "E07000199": (868, 4)},
+}
+
+
+@pytest.mark.parametrize("year", [2020, 2021])
+def test_real_excerpt_table3(year):
+    path = EXCERPTS / f"cim{year}_excerpt.xlsx"
+    assert national.recognise(path) == "ons_child_mortality"
+    t = national.read(path)
+    assert t.contract == "births_deaths_cohort" and t.missing.empty
+    f = t.frame.set_index("area_code")
+    for code, (births, deaths) in PUBLISHED3[year].items():
+        assert (f.loc[code, "live_births"], f.loc[code, "infant_deaths"]) == (births, deaths)
+    assert set(f["year"]) == {year} and set(f["basis"]) == {"death_cohort"}
+    districts = f.loc[[f"E0700019{i}" for i in range(2, 10)]]
+    assert districts[["live_births", "infant_deaths"]].sum().tolist() == list(
+        PUBLISHED3[year]["E10000028"])
+    # combined, Welsh, "elsewhere" and Inner London rows are left out and listed
+    assert not {"W92000004", "W06000015", "E13000001", "K04000001"} & set(f.index)
+    assert any("Cornwall and Isles of Scilly" in n for n in t.source.notes)
+    if year == 2021:  # the published Wales row (103 live births) does not add up
+        assert any("Wales should be 28781" in n for n in t.source.notes)
+
+
+def test_real_excerpt_table21_both_releases_agree():
+    t20, t21 = (national.read(EXCERPTS / f"cim{y}_excerpt.xlsx", table="imd")
+                for y in (2020, 2021))
+    f = t21.frame.set_index(["year", "imd_decile"])
+    assert (f.loc[(2021, 1), "live_births"], f.loc[(2021, 1), "infant_deaths"]) == (76361, 422)
+    assert (f.loc[(2021, 10), "live_births"], f.loc[(2021, 10), "infant_deaths"]) == (45657, 113)
+    assert f.loc[2021, "live_births"].sum() == PUBLISHED3[2021]["E92000001"][0]
+    assert f.loc[2021, "infant_deaths"].sum() == PUBLISHED3[2021]["E92000001"][1]
+    both = national.combine([t20, t21])  # 2016-2020 in both releases: the same counts
+    assert len(both.frame) == 70 and not any("Total row" in n and "says" in n
+                                             for n in t21.source.notes)
+
+
+def test_real_excerpt_imports_to_the_cohort_files(tmp_path):
+    written = national.import_files([EXCERPTS / "cim2020_excerpt.xlsx",
+                                     EXCERPTS / "cim2021_excerpt.xlsx"], tmp_path)
+    assert sorted(p.name for p in written) == ["births_deaths_cohort.csv",
+                                               "births_deaths_imd_decile.csv"]
+    cohort = pd.read_csv(tmp_path / "births_deaths_cohort.csv")
+    assert list(cohort.columns) == BIRTHS_DEATHS_COHORT.names
+    cannock = cohort[cohort["area_code"] == "E07000192"].set_index("year")
+    assert cannock["infant_deaths"].to_dict() == {2020: 9, 2021: 8}
+    assert "births_deaths.csv" not in {p.name for p in tmp_path.iterdir()}

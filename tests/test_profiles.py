@@ -482,7 +482,8 @@ def test_download_gives_the_trend_in_words(stoke):
 
 
 def test_files_are_the_contracts_data_files():
-    assert profiles.FILES == (contracts.BIRTHS_DEATHS.filename, contracts.NCMP.filename,
+    assert profiles.FILES == (contracts.BIRTHS_DEATHS.filename,
+                              contracts.BIRTHS_DEATHS_COHORT.filename, contracts.NCMP.filename,
                               contracts.FINGERTIPS.filename, contracts.REFERRALS.filename,
                               contracts.CIN_CENSUS.filename, contracts.POPULATION.filename)
     assert profiles.FILES == indicators.DATA_FILES

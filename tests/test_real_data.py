@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -177,3 +178,75 @@ def test_sources_name_real_files_with_publisher_and_release_and_synthetic_ones()
     assert "synthetic" not in items["cin_census"] and "<code>published_figures.csv</code>" in text
     only_synthetic = data_notice(DATA, ["ncmp.csv.gz"]).data
     assert "jsna-synthetic" in only_synthetic and "published statistics" not in only_synthetic
+
+
+# ----------------------------------------------------------------------------------------------
+# the ONS death-cohort workbooks: what the book shows equals what ONS printed
+
+
+@functools.cache
+def _workbook_table(year: int, table: int) -> list[dict]:
+    """Rows of Table 3 or 21 of data/national/cim<year>deathcohortworkbook.xlsx, read straight
+    with openpyxl (not with the book's reader): dicts keyed by the published header."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(NATIONAL / f"cim{year}deathcohortworkbook.xlsx",
+                                  read_only=True)
+    sheet = next(n for n in book.sheetnames if n.strip() in (str(table), f"Table_{table}"))
+    rows, header = [], None
+    for values in book[sheet].iter_rows(values_only=True):
+        if header is None:
+            if values and values[0] in ("Area of usual residence (code)", "Year"):
+                header = [str(h).strip() if h is not None else "" for h in values]
+            continue
+        if values and values[0] is not None:
+            rows.append(dict(zip(header, values, strict=False)))
+    return rows
+
+
+def _cohort_counts(code: str) -> tuple[int, int]:
+    """Infant deaths and live births of an area, 2020 and 2021 added, as ONS printed them."""
+    deaths = births = 0
+    for year in (2020, 2021):
+        (row,) = [r for r in _workbook_table(year, 3)
+                  if r["Area of usual residence (code)"] == code]
+        deaths += int(row["Infant deaths"])
+        births += int(row["Live births"])
+    return deaths, births
+
+
+@pytest.mark.parametrize(("district", "deaths", "births"), [
+    ("E07000192", 17, 2070),  # Cannock Chase: 9 of 1,023 (2020) + 8 of 1,047 (2021)
+    ("E07000199", 15, 1673),  # Tamworth: 11 of 805 + 4 of 868
+])
+def test_district_infant_mortality_is_the_published_death_cohort(district, deaths, births):
+    from jsnalib.chapters import profiles
+    from jsnalib.methods import stats
+
+    assert _cohort_counts(district) == (deaths, births)
+    results = profiles.analyse(profiles.load(DATA), [district])
+    row = results.compared[results.compared["indicator"] == "infant_mortality"].iloc[0]
+    assert row["period"] == "2020-21, death cohort"
+    assert (row["count"], row["denominator"]) == (deaths, births)
+    expected = stats.rate(deaths, births, multiplier=1000)
+    assert (row["value"], row["lower"], row["upper"]) == pytest.approx(
+        tuple(expected[["value", "lower", "upper"]].iloc[0]))
+    england_deaths, england_births = _cohort_counts("E92000001")
+    assert row["england"] == pytest.approx(1000 * england_deaths / england_births)
+    assert "Child mortality in England and Wales 2020 and 2021, death cohort" in row["note"]
+
+
+def test_england_deprivation_gradient_is_the_published_table_21():
+    from jsnalib.chapters import infant_mortality
+
+    results = infant_mortality.analyse(infant_mortality.load(DATA, "E06000021"))
+    deciles = results.deciles.set_index("imd_decile")
+    assert results.deciles["period"].iloc[0] == "2017-21"
+    table = [r for r in _workbook_table(2021, 21)
+             if r["IMD"] != "Total" and 2017 <= int(r["Year"]) <= 2021]
+    for decile in range(1, 11):
+        rows = [r for r in table if int(r["IMD"]) == decile]
+        assert len(rows) == 5
+        assert deciles.loc[decile, "infant_deaths"] == sum(int(r["Infant deaths"]) for r in rows)
+        assert deciles.loc[decile, "live_births"] == sum(int(r["Live births"]) for r in rows)
+    assert results.england_gradient == "higher" and results.england_sii["rii"] > 1

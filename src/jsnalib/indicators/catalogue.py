@@ -10,7 +10,11 @@ indicator                             method (source file)
 ====================================  ==========================================================
 infant mortality rate                 infant deaths per 1,000 live births, 3 calendar years
                                       pooled; exact Poisson CI below 10 deaths, Byar's from 10
-                                      (births_deaths.csv: every JSNA area, England, region)
+                                      (births_deaths.csv, deaths registered in the year: the
+                                      upper-tier areas, England, region; an area it lacks, a
+                                      district, takes the ONS death cohort, up to 3 years
+                                      pooled, from births_deaths_cohort.csv, and is compared
+                                      with England on that basis and those years)
 Reception / Year 6 excess weight and  percentage of children measured with a valid record who
 obesity                               are overweight or obese (excess weight) / obese including
                                       severely obese, by academic year; Wilson score CI
@@ -57,6 +61,7 @@ from jsnalib.inputs.readers import (
     find_file,
     load_geography,
     read_births_deaths,
+    read_births_deaths_cohort,
     read_cin_census,
     read_fingertips,
     read_population,
@@ -65,9 +70,13 @@ from jsnalib.inputs.readers import (
 from jsnalib.methods import derive, stats
 from jsnalib.methods.confidence import level as confidence_level
 
-#: The data files the indicators read (as named in data/ and in data/synthetic.json).
-DATA_FILES = ("births_deaths.csv", "ncmp.csv.gz", "fingertips_ncmp.csv", "referrals.csv.gz",
-              "cin_census.csv", "population.csv")
+#: Read when present (``jsna import`` of the ONS child mortality workbooks writes it): the
+#: death-cohort infant mortality of every local authority, for the districts.
+COHORT_FILE = "births_deaths_cohort.csv"
+#: The data files the indicators read (as named in data/ and in data/synthetic.json); all are
+#: required but :data:`COHORT_FILE`.
+DATA_FILES = ("births_deaths.csv", COHORT_FILE, "ncmp.csv.gz", "fingertips_ncmp.csv",
+              "referrals.csv.gz", "cin_census.csv", "population.csv")
 #: Every input file read: the data files and the area lookups.
 FILES = (*DATA_FILES, "areas.csv", "neighbours.csv")
 
@@ -80,6 +89,18 @@ ROW_COLUMNS = ["indicator", "area_code", "value_from", "period", "time", "count"
 IMR_SUPPRESS_BELOW = 3
 #: The note on a rate left out under :data:`IMR_SUPPRESS_BELOW`.
 IMR_NOTE_SUPPRESSED = "fewer than 3 deaths: rate not published"
+#: Years pooled for an area's infant mortality on the death-cohort basis (fewer when the file
+#: has fewer: the ONS workbooks shipped cover 2020 and 2021).
+COHORT_POOL = 3
+#: The suffix of a death-cohort period ("2020-21, death cohort"): the two bases never share a
+#: period label, so a figure is only ever set beside a benchmark on its own basis.
+COHORT_LABEL = "death cohort"
+#: The note on an infant mortality figure on the death-cohort basis ({years}: "2020 and 2021").
+IMR_NOTE_COHORT = (
+    "ONS, Child mortality in England and Wales {years}, death cohort. Deaths are counted in the "
+    "year they happened rather than the year they were registered, so this figure is compared "
+    "with England's on the same basis and years; it is not comparable with the 3-year rates of "
+    "registered deaths shown for the county and unitary authorities")
 
 #: The age group of population.csv used as the denominator of the referral rate.
 CHILD_AGE_GROUP = "0-17"
@@ -100,6 +121,8 @@ class IndicatorData:
     """Every input the indicators need, already aggregated to counts per area and period.
 
     - ``births_deaths``: area_code, year, live_births, infant_deaths (births_deaths.csv).
+    - ``births_deaths_cohort``: the same on the ONS death-cohort basis, every local authority
+      (births_deaths_cohort.csv when present, else empty).
     - ``referrals``: area_code, financial_year, time, referrals, rereferrals, from_records
       (the two authorities from their records; others from cin_census.csv).
     - ``population``: area_code, year, population (children 0-17; population.csv).
@@ -116,6 +139,8 @@ class IndicatorData:
     referrals: pd.DataFrame
     population: pd.DataFrame
     ncmp: pd.DataFrame
+    births_deaths_cohort: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["area_code", "year", "live_births", "infant_deaths"]))
     fingertips: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra: tuple[Indicator, ...] = ()
 
@@ -133,12 +158,14 @@ class IndicatorData:
         the outcomes summary reads the same inputs; each caller gets its own copy.
         """
         folder = Path(data_dir)
-        key = ("IndicatorData", *(content_key(_found(folder, name)) for name in FILES),
+        key = ("IndicatorData", *(content_key(folder / name if name == COHORT_FILE else
+                                              _found(folder, name)) for name in FILES),
                date.today())
         return cached(key, lambda: cls._build(folder), lambda data: cls(
             geography=load_geography(folder),
             **{name: getattr(data, name).copy(deep=True)
-               for name in ("births_deaths", "referrals", "population", "ncmp")}))
+               for name in ("births_deaths", "referrals", "population", "ncmp",
+                            "births_deaths_cohort")}))
 
     @classmethod
     def _build(cls, folder: Path) -> IndicatorData:
@@ -155,9 +182,13 @@ class IndicatorData:
         ncmp = read_records(folder, NCMP, geography)
         export = read_fingertips(path("fingertips_ncmp.csv"))
         children = population[population["age_group"] == CHILD_AGE_GROUP]
+        counts = ["area_code", "year", "live_births", "infant_deaths"]
+        cohort = (read_births_deaths_cohort(folder / COHORT_FILE)[counts]
+                  if (folder / COHORT_FILE).is_file() else pd.DataFrame(columns=counts))
         return cls(
             geography=geography,
-            births_deaths=births[["area_code", "year", "live_births", "infant_deaths"]],
+            births_deaths=births[counts],
+            births_deaths_cohort=cohort,
             referrals=referral_counts(records, census),
             population=children[["area_code", "year", "population"]].reset_index(drop=True),
             ncmp=pd.concat([ncmp_counts(ncmp, geography), fingertips_ncmp(export)],
@@ -360,6 +391,50 @@ def _with_ci(frame: pd.DataFrame, kind: str, multiplier: float, confidence: floa
 # the indicators
 
 
+def _imr_rows(counts: pd.DataFrame, years: int, confidence: float, label: str = "",
+              note: str = "") -> pd.DataFrame:
+    """Infant mortality rows from yearly counts pooled over ``years`` (periods suffixed with
+    ``label``), with rates from fewer than 3 deaths left out."""
+    if counts.empty:
+        return _empty("infant_mortality")
+    pooled = derive.pool_years(counts, ("live_births", "infant_deaths"), years=years)
+    frame = pd.DataFrame({
+        "area_code": pooled["area_code"],
+        "period": pooled["period"] + (f", {label}" if label else ""),
+        "time": pooled["start_year"], "count": pooled["infant_deaths"].astype("Float64"),
+        "denominator": pooled["live_births"].astype("Float64"), "from_records": False,
+        "note": note,
+    }).astype({"count": float, "denominator": float})
+    rows = _rows(_with_ci(frame, "rate", 1000, confidence), "infant_mortality")
+    few = rows["count"] < IMR_SUPPRESS_BELOW
+    rows.loc[few, ["value", "lower", "upper"]] = np.nan
+    rows.loc[few, "note"] = IMR_NOTE_SUPPRESSED
+    return rows
+
+
+def infant_mortality_cohort(data: IndicatorData, area_codes: Sequence[str],
+                            confidence: float = 0.95, years: int = COHORT_POOL) -> pd.DataFrame:
+    """Infant mortality on the ONS death-cohort basis (births_deaths_cohort.csv), any area.
+
+    Deaths under 1 year that occurred in the calendar years, per 1,000 live births occurring in
+    them, pooled over ``years`` consecutive years or as many as the file has (2020 and 2021 in
+    the workbooks shipped: "2020-21, death cohort"); ``years=1`` gives single years. CI and
+    small numbers as :func:`infant_mortality`; each row's note names the source and the basis.
+
+    Returns:
+        Tidy rows (:data:`ROW_COLUMNS`), periods labelled "<years>, death cohort".
+    """
+    cohort = data.births_deaths_cohort
+    counts = cohort[cohort["area_code"].isin(_codes(data, area_codes))]
+    if counts.empty:
+        return _empty("infant_mortality")
+    span = sorted(set(cohort["year"].astype(int)))
+    named = " and ".join([", ".join(map(str, span[:-1])), str(span[-1])] if len(span) > 1
+                         else [str(span[0])])
+    return _imr_rows(counts, min(years, len(span)), confidence, COHORT_LABEL,
+                     IMR_NOTE_COHORT.format(years=named))
+
+
 def infant_mortality(data: IndicatorData, area_codes: Sequence[str], confidence: float = 0.95,
                      years: int = 3) -> pd.DataFrame:
     """Infant mortality rate: deaths under 1 year per 1,000 live births, `years` pooled.
@@ -367,7 +442,9 @@ def infant_mortality(data: IndicatorData, area_codes: Sequence[str], confidence:
     Periods are every run of `years` consecutive calendar years in births_deaths.csv
     (:func:`jsnalib.methods.derive.pool_years`; "2021-23"); ``years=1`` gives single years (used for
     the trend test, since pooled periods overlap). CI: :func:`jsnalib.methods.stats.rate` (exact
-    Poisson below 10 deaths, Byar's from 10; APHO Technical Briefing 3).
+    Poisson below 10 deaths, Byar's from 10; APHO Technical Briefing 3). An area with no rows
+    in births_deaths.csv (a district: NOMIS publishes registrations by upper-tier authority)
+    takes its death-cohort figure (:func:`infant_mortality_cohort`), never a mix of the two.
 
     Returns:
         Tidy rows (:data:`ROW_COLUMNS`): count = infant deaths, denominator = live births,
@@ -375,19 +452,14 @@ def infant_mortality(data: IndicatorData, area_codes: Sequence[str], confidence:
     """
     codes = _codes(data, area_codes)
     births = data.births_deaths[data.births_deaths["area_code"].isin(codes)]
-    if births.empty:
+    others = [code for code in codes if code not in set(births["area_code"])]
+    frames = [_imr_rows(births, years, confidence),
+              infant_mortality_cohort(data, others, confidence,
+                                      years=1 if years == 1 else COHORT_POOL)]
+    frames = [f for f in frames if len(f)]
+    if not frames:
         return _empty("infant_mortality")
-    pooled = derive.pool_years(births, ("live_births", "infant_deaths"), years=years)
-    frame = pd.DataFrame({
-        "area_code": pooled["area_code"], "period": pooled["period"],
-        "time": pooled["start_year"], "count": pooled["infant_deaths"].astype("Float64"),
-        "denominator": pooled["live_births"].astype("Float64"), "from_records": False,
-    }).astype({"count": float, "denominator": float})
-    rows = _rows(_with_ci(frame, "rate", 1000, confidence), "infant_mortality")
-    few = rows["count"] < IMR_SUPPRESS_BELOW
-    rows.loc[few, ["value", "lower", "upper"]] = np.nan
-    rows.loc[few, "note"] = IMR_NOTE_SUPPRESSED
-    return rows
+    return pd.concat(frames, ignore_index=True)
 
 
 def _ncmp_measure(data: IndicatorData, area_codes: Sequence[str], confidence: float,
@@ -512,6 +584,9 @@ class Indicator:
     ``publisher`` is set for an indicator taken as published (e.g. "OHID Fingertips"), whose
     ``published_trend(data, area_codes)`` gives the publisher's own recent trend per area
     (a Series of directions indexed by area code) where the counts cannot be tested.
+    ``benchmarks(data, area_codes, confidence)``, when set, gives rows on another basis in
+    which England, the region and the range are looked up for figures on that basis (their
+    periods never coincide with ``compute``'s): the districts' death-cohort infant mortality.
     """
 
     key: str
@@ -529,6 +604,7 @@ class Indicator:
     trend_rows: Callable[..., pd.DataFrame]
     publisher: str = ""
     published_trend: Callable[..., pd.Series] | None = None
+    benchmarks: Callable[..., pd.DataFrame] | None = None
 
 
 _NCMP_SOURCE = "ncmp.csv.gz; England and region fingertips_ncmp.csv"
@@ -537,17 +613,21 @@ _NCMP_SOURCE = "ncmp.csv.gz; England and region fingertips_ncmp.csv"
 def _indicator(key: str, name: str, short: str, unit: str, kind: str, polarity: str,
                multiplier: float, count_label: str, denominator_label: str, source: str,
                compute: Callable[..., pd.DataFrame], upper_tier_only: bool = False,
-               trend_rows: Callable[..., pd.DataFrame] | None = None) -> Indicator:
+               trend_rows: Callable[..., pd.DataFrame] | None = None,
+               benchmarks: Callable[..., pd.DataFrame] | None = None) -> Indicator:
     return Indicator(key, name, short, unit, kind, polarity, multiplier, count_label,
-                     denominator_label, upper_tier_only, source, compute, trend_rows or compute)
+                     denominator_label, upper_tier_only, source, compute, trend_rows or compute,
+                     benchmarks=benchmarks)
 
 
 #: The book's indicators, in the order pages show them.
 INDICATORS: tuple[Indicator, ...] = (
     _indicator("infant_mortality", "Infant mortality rate", "Infant mortality",
                "per 1,000 live births", "rate", "low_is_good", 1000, "infant deaths",
-               "live births", "births_deaths.csv (3 years pooled)", infant_mortality,
-               trend_rows=functools.partial(infant_mortality, years=1)),
+               "live births", "births_deaths.csv (3 years pooled); districts "
+               "births_deaths_cohort.csv (death cohort)", infant_mortality,
+               trend_rows=functools.partial(infant_mortality, years=1),
+               benchmarks=infant_mortality_cohort),
     _indicator("reception_excess_weight", "Reception: overweight or obese (excess weight)",
                "Reception: excess weight", "%", "proportion", "low_is_good", 100,
                "children overweight or obese", "children measured", _NCMP_SOURCE,

@@ -385,6 +385,52 @@ BIRTHS_DEATHS_IMD = Contract(
     provenance="ONS infant mortality by deprivation (child mortality statistics, IMD quintile)",
 )
 
+#: The basis of the ONS death-cohort tables (the one value of ``basis`` in the files below).
+DEATH_COHORT = "death_cohort"
+
+BIRTHS_DEATHS_COHORT = Contract(
+    name="births_deaths_cohort", filename="births_deaths_cohort.csv",
+    title="Live births and infant deaths, death cohort (every local authority)",
+    level="aggregate",
+    columns=(
+        Column("area_code", "code", "ONS GSS code of the area of usual residence: England, "
+               "regions and every local authority including districts, as published (not "
+               "checked against areas.csv)", key=True),
+        Column("year", "year", "Calendar year in which the deaths (and births) occurred",
+               key=True, minimum=1900),
+        Column("basis", "category", "Counting basis: deaths by the year they occurred (ONS "
+               "death cohort), never mixed with registrations", allowed=(DEATH_COHORT,)),
+        Column("live_births", description="Live births occurring in the year to mothers "
+               "resident in the area (with late registrations of the year before)", **_COUNT),
+        Column("infant_deaths", description="Deaths under 1 year occurring in the year "
+               "(<= live_births)", **_COUNT),
+    ),
+    rules=(numerator_at_most_denominator("infant_deaths", "live_births"),),
+    provenance="ONS Child mortality in England and Wales (death cohort), Table 3",
+)
+
+#: England's births and infant deaths by IMD decile (ONS death-cohort tables, Table 21).
+BIRTHS_DEATHS_IMD_DECILE = Contract(
+    name="births_deaths_imd_decile", filename="births_deaths_imd_decile.csv",
+    title="Live births and infant deaths by deprivation decile (England, death cohort)",
+    level="aggregate",
+    columns=(
+        Column("area_code", "code", "ONS GSS code of the country (England)", key=True,
+               area="any"),
+        Column("year", "year", "Calendar year in which the births and deaths occurred",
+               key=True, minimum=1900),
+        Column("imd_decile", "int",
+               "IMD decile of the mother's area (1 = most deprived, 10 = least); the IMD "
+               "edition ONS used differs by year (2010, 2015, 2019)",
+               minimum=1, maximum=10, key=True),
+        Column("live_births", description="Live births occurring in the year", **_COUNT),
+        Column("infant_deaths", description="Deaths under 1 year occurring in the year "
+               "(<= live_births)", **_COUNT),
+    ),
+    rules=(numerator_at_most_denominator("infant_deaths", "live_births"),),
+    provenance="ONS Child mortality in England and Wales (death cohort), Table 21",
+)
+
 POPULATION = Contract(
     name="population", filename="population.csv", title="Mid-year population estimates",
     level="aggregate",

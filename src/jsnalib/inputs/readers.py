@@ -41,7 +41,9 @@ from jsnalib.inputs.contracts import (
     AREAS_FILE,
     AUTHORITY_TYPES,
     BIRTHS_DEATHS,
+    BIRTHS_DEATHS_COHORT,
     BIRTHS_DEATHS_IMD,
+    BIRTHS_DEATHS_IMD_DECILE,
     CIN_CENSUS,
     CONTRACTS,
     FINGERTIPS,
@@ -777,6 +779,24 @@ def read_births_deaths(path: str | Path, areas: Geography | None = None,
 
 
 @_read_once
+def read_births_deaths_cohort(path: str | Path, areas: Geography | None = None,
+                              today: date | None = None) -> pd.DataFrame:
+    """Read ``births_deaths_cohort.csv``: area_code, year, basis (``death_cohort``),
+    live_births, infant_deaths (nullable Int64; a suppression marker is <NA> with its reason in
+    ``<column>_note``). Area codes are checked as GSS codes, not against areas.csv: the file
+    covers every local authority as ONS publishes it."""
+    return _read(BIRTHS_DEATHS_COHORT, path, areas, today)
+
+
+@_read_once
+def read_births_deaths_imd_decile(path: str | Path, areas: Geography | None = None,
+                                  today: date | None = None) -> pd.DataFrame:
+    """Read ``births_deaths_imd_decile.csv``: England's area_code, year, imd_decile (1 most
+    deprived to 10), live_births, infant_deaths (nullable Int64), death-cohort basis."""
+    return _read(BIRTHS_DEATHS_IMD_DECILE, path, areas, today)
+
+
+@_read_once
 def read_population(path: str | Path, areas: Geography | None = None,
                     today: date | None = None) -> pd.DataFrame:
     """Read mid-year population estimates: area_code, year, age_group, population (Int64)."""
@@ -906,13 +926,15 @@ def _check_export(path: Path) -> list[Problem]:
 def imported_contracts() -> dict[str, Contract]:
     """The optional tidy files ``jsna import`` may also write, by file-name pattern.
 
-    Not required in data/ (no page reads them yet) but validated when present:
-    ``births_deaths_imd_decile.csv`` (ONS child mortality workbooks, Table 21) and
-    ``fingertips_tidy_<ids>.csv`` (any Fingertips export, tidied).
+    Not required in data/ (a page without them says what is missing) but validated when
+    present: ``births_deaths_cohort.csv`` and ``births_deaths_imd_decile.csv`` (ONS child
+    mortality death-cohort workbooks, Tables 3 and 21) and ``fingertips_tidy_<ids>.csv`` (any
+    Fingertips export, tidied).
     """
-    from jsnalib.inputs.national import BIRTHS_DEATHS_IMD_DECILE, FINGERTIPS_TIDY
+    from jsnalib.inputs.national import FINGERTIPS_TIDY
 
-    return {BIRTHS_DEATHS_IMD_DECILE.filename: BIRTHS_DEATHS_IMD_DECILE,
+    return {BIRTHS_DEATHS_COHORT.filename: BIRTHS_DEATHS_COHORT,
+            BIRTHS_DEATHS_IMD_DECILE.filename: BIRTHS_DEATHS_IMD_DECILE,
             "fingertips_tidy*.csv": FINGERTIPS_TIDY}
 
 

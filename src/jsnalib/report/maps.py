@@ -278,6 +278,7 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
     if rows.empty:
         raise ValueError(f"no rows for indicator {indicator!r} in the areas of map {name!r}")
     ratings, values, table = {}, {}, []
+    several = rows.loc[rows["value"].notna(), "period"].nunique() > 1
     for _, row in rows.iterrows():
         own = row.get("value_from", row["area_code"]) in (row["area_code"], None, "") or pd.isna(
             row.get("value_from"))
@@ -287,6 +288,8 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
         value = f"{row['value']:,.1f} {row['unit']}".replace(" %", "%")
         if not own:
             value += f", {row['value_from_name']}'s figure"
+        if several:  # areas on different periods or bases (districts' death cohort)
+            value += f" ({row['period']})"
         ratings[row["area_code"]], values[row["area_code"]] = rating, value
         table.append({"area_code": row["area_code"], "area_name": row["area_name"],
                       "period": row["period"], "value": row["value"], "unit": row["unit"],
@@ -294,7 +297,7 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
     if not ratings:
         raise ValueError(f"no area of map {name!r} has a value for indicator {indicator!r}")
     first = rows[rows["value"].notna()].iloc[0]
-    heading = f"{first['name']}, {first['period']}: {title}"
+    heading = f"{first['name']}, {'latest periods' if several else first['period']}: {title}"
     fig, alt = choropleth(areas, ratings, heading, values=values, outline=outline)
     caption = (f"{heading}, rated against England by confidence interval. Areas are numbered; "
                "the key gives each area's rating and value. " + ATTRIBUTION + ".")

@@ -12,8 +12,11 @@ rate. :func:`load` reads the inputs, :func:`analyse` computes the numbers and ve
 - The trend (Poisson GLM with log live births as offset, negative binomial when overdispersed),
   whether the gap with the comparator is changing, the projection to a target year and how many
   fewer deaths a year would match the comparator.
-- Inequality across deprivation quintiles: rates, the slope and relative index of inequality,
-  and how much of the gap the deprivation mix explains (indirect standardisation).
+- Inequality by deprivation: England's rates by IMD decile (ONS death-cohort tables, real),
+  with the slope and relative index of inequality; and, from a local extract of births and
+  deaths by IMD quintile (not published for local authorities), the area's own gradient and
+  how much of the gap its deprivation mix explains (indirect standardisation). The synthetic
+  demonstration quintiles shipped in data/ are never shown as an area's figures.
 
 References: Office for National Statistics, *Child and infant mortality in England and Wales*
 (definitions; 3-year pooled local rates); APHO (2008) Technical Briefing 3 (confidence
@@ -22,14 +25,13 @@ from fewer than 3 events are not published); Low and Low (2004) (SII); McCullagh
 (1989) (Poisson GLM).
 """
 
-from jsnalib.inputs.contracts import AREAS, BIRTHS_DEATHS, BIRTHS_DEATHS_IMD, NEIGHBOURS, PUBLISHED_FIGURES
+from jsnalib.inputs.contracts import AREAS, NEIGHBOURS
 
 from . import figures, text
 from .analyse import Results, analyse
-from .load import Inputs, load
+from .load import DATA_CONTRACTS, Inputs, load
 
 __all__ = ["FILES", "Inputs", "Results", "analyse", "figures", "load", "text"]
 
 #: The input files the page reads from data/ (the data files, then the area lookups).
-FILES = tuple(c.filename for c in (BIRTHS_DEATHS, BIRTHS_DEATHS_IMD, PUBLISHED_FIGURES, AREAS,
-                                   NEIGHBOURS))
+FILES = tuple(c.filename for c in (*DATA_CONTRACTS, AREAS, NEIGHBOURS))

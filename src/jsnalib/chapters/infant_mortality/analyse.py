@@ -38,6 +38,10 @@ RATE_COLUMNS = ["area_code", "area_name", "period", "start_year", "end_year", "l
 QUINTILE_COLUMNS = ["area_code", "area_name", "imd_quintile", "quintile", "period", "live_births",
                     "infant_deaths", "rate", "lower", "upper", "note"]
 QUINTILE_LABELS = {1: "1 (most deprived)", 2: "2", 3: "3", 4: "4", 5: "5 (least deprived)"}
+DECILE_COLUMNS = ["area_code", "area_name", "imd_decile", "decile", "period", "live_births",
+                  "infant_deaths", "rate", "lower", "upper", "note"]
+DECILE_LABELS = {d: str(d) for d in range(1, 11)} | {1: "1 (most deprived)",
+                                                    10: "10 (least deprived)"}
 SII_FIELDS = ["sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper"]
 PUBLISHED_COLUMNS = ["indicator", "period", "value", "unit", "comparator_name",
                      "comparator_value", "source"]
@@ -372,8 +376,10 @@ def deprivation_rates(by_deprivation: pd.DataFrame, geography: Geography,
     return out[QUINTILE_COLUMNS]
 
 
-def inequality(quintile_rates: pd.DataFrame, confidence: float = 0.95) -> pd.Series:
-    """Slope and relative index of inequality across the quintiles of one area.
+def inequality(quintile_rates: pd.DataFrame, confidence: float = 0.95,
+               group: str = "imd_quintile") -> pd.Series:
+    """Slope and relative index of inequality across the quintiles (or, with
+    ``group="imd_decile"``, deciles) of one area.
 
     :func:`jsnalib.methods.stats.sii` on the quintile rates (births as population), on the log
     scale (``value_type="rate"``), with the sign reversed so that a positive SII is the excess
@@ -383,7 +389,7 @@ def inequality(quintile_rates: pd.DataFrame, confidence: float = 0.95) -> pd.Ser
     """
     if quintile_rates["area_code"].nunique() != 1:
         raise ValueError("inequality needs the quintile rates of exactly one area")
-    ordered = quintile_rates.sort_values("imd_quintile")
+    ordered = quintile_rates.sort_values(group)
     values = ordered["rate"].astype(float)
     if values.isna().any() or not (values > 0).all():
         return pd.Series(np.nan, index=SII_FIELDS, name="sii")
@@ -391,9 +397,34 @@ def inequality(quintile_rates: pd.DataFrame, confidence: float = 0.95) -> pd.Ser
     births = ordered["live_births"].astype(float)
     limits = stats.rate(ordered["infant_deaths"].astype(float), births, multiplier=MULTIPLIER,
                         confidence=0.95)
-    return stats.sii(ordered["imd_quintile"].astype(float), births, values,
+    return stats.sii(ordered[group].astype(float), births, values,
                      lower=limits["lower"], upper=limits["upper"], value_type="rate",
                      multiplier=-1, confidence=confidence)
+
+
+def england_deciles(deciles: pd.DataFrame, geography: Geography, pool: int = 5,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """England's infant mortality by IMD decile over the latest ``pool`` years of the ONS
+    death-cohort table (births_deaths_imd_decile.csv), pooled: :data:`DECILE_COLUMNS`, small
+    numbers treated as in :func:`add_rates`. Empty when there are no decile data; fewer years
+    when the file has fewer consecutive ones."""
+    if deciles.empty:
+        return pd.DataFrame(columns=DECILE_COLUMNS)
+    if pool < 1:
+        raise ValueError(f"pool must be 1 or more years, got {pool}")
+    last = int(deciles["year"].max())
+    years = set(deciles["year"].astype(int))
+    first = last
+    while first - 1 in years and last - first + 1 < pool:
+        first -= 1
+    rows = deciles[deciles["year"].between(first, last)]
+    summed = rows.groupby(["area_code", "imd_decile"], as_index=False)[
+        ["live_births", "infant_deaths"]].sum(min_count=1)
+    summed["area_name"] = summed["area_code"].map(geography.name).astype("str")
+    summed["decile"] = summed["imd_decile"].map(DECILE_LABELS).astype("str")
+    summed["period"] = f"{first}-{last % 100:02d}" if last > first else str(last)
+    return add_rates(summed.sort_values("imd_decile").reset_index(drop=True),
+                     confidence)[DECILE_COLUMNS]
 
 
 def gradient_verdict(index: pd.Series) -> str:
@@ -409,17 +440,18 @@ def gradient_verdict(index: pd.Series) -> str:
     return "no clear gradient"
 
 
-def fitted_gradient(quintile_rates: pd.DataFrame) -> pd.DataFrame:
-    """The SII regression line at each quintile's rank (births-weighted least squares of rate
-    on relative rank, as :func:`jsnalib.methods.stats.sii` fits it): columns quintile, value."""
-    ordered = quintile_rates.sort_values("imd_quintile")
+def fitted_gradient(quintile_rates: pd.DataFrame, group: str = "imd_quintile",
+                    label: str = "quintile") -> pd.DataFrame:
+    """The SII regression line at each quintile's (or decile's) rank (births-weighted least
+    squares of rate on relative rank, as :func:`jsnalib.methods.stats.sii` fits it): columns
+    ``label`` (quintile), value."""
+    ordered = quintile_rates.sort_values(group)
     share = ordered["live_births"].astype(float).to_numpy()
     share = share / share.sum()
     rank = np.cumsum(share) - share / 2
     slope, intercept = np.polyfit(rank, ordered["rate"].astype(float).to_numpy(), 1,
                                   w=np.sqrt(share))
-    return pd.DataFrame({"quintile": ordered["quintile"].to_numpy(),
-                         "value": intercept + slope * rank})
+    return pd.DataFrame({label: ordered[label].to_numpy(), "value": intercept + slope * rank})
 
 
 def deprivation_adjusted(quintile_rates: pd.DataFrame, area_code: str, benchmark: str
@@ -534,7 +566,8 @@ class Results:
     #: :func:`need_verdict`.
     need_verdict: str
     deprivation_code: str | None
-    #: "own", "county" or "none" (:func:`deprivation_area`).
+    #: "own", "county", "none" (:func:`deprivation_area`) or "synthetic" (the quintiles are the
+    #: synthetic demonstration file: not shown).
     deprivation_source: str
     #: The first year of the latest quintile period when it was widened (else None).
     inequality_widened_from: int | None
@@ -550,6 +583,13 @@ class Results:
     adjusted_verdict: str | None
     published: pd.DataFrame
     published_points: pd.DataFrame
+    #: England's rates by IMD decile (:func:`england_deciles`; empty without decile data).
+    deciles: pd.DataFrame
+    #: The SII and RII across England's deciles and :func:`gradient_verdict` of it.
+    england_sii: pd.Series
+    england_gradient: str
+    #: The SII line for the England chart (None when a decile has no rate).
+    england_line: pd.DataFrame | None
 
     @property
     def years(self) -> str:
@@ -566,7 +606,9 @@ def analyse(inputs: Inputs, comparator: str | None = None, first_year: int | Non
     pooled over ``pool`` years (the headline) and by single year; the trend, gap test and
     projection to ``to_year`` use single years from first_year to last_year (None = as far as
     the data go); deprivation quintiles use the latest ``inequality_pool`` years (widened when
-    too few deaths, see :func:`inequality_period`); districts take their county's quintiles.
+    too few deaths, see :func:`inequality_period`); districts take their county's quintiles;
+    synthetic demonstration quintiles are not used. England's gradient by IMD decile is over the
+    latest ``inequality_pool`` years of the decile file (ONS death cohort).
     ``confidence`` is 0.9-1 or 90-100.
     """
     level = check_confidence(confidence)
@@ -593,6 +635,13 @@ def analyse(inputs: Inputs, comparator: str | None = None, first_year: int | Non
 
     deprivation = select_years(inputs.by_deprivation, first, last)
     dep_code, dep_source = deprivation_area(deprivation, geography, area_code)
+    if inputs.deprivation_synthetic:
+        dep_code, dep_source = None, "synthetic"
+    deciles = england_deciles(inputs.england_deciles, geography, inequality_pool, level)
+    england_index = (inequality(deciles, level, group="imd_decile") if len(deciles)
+                     else pd.Series(np.nan, index=SII_FIELDS, name="sii"))
+    england_line = (fitted_gradient(deciles, "imd_decile", "decile")
+                    if len(deciles) and deciles["rate"].notna().all() else None)
     quintiles = pd.DataFrame(columns=QUINTILE_COLUMNS)
     index = pd.Series(np.nan, index=SII_FIELDS, name="sii")
     adjusted, widened_from, line = None, None, None
@@ -625,4 +674,6 @@ def analyse(inputs: Inputs, comparator: str | None = None, first_year: int | Non
         adjusted=adjusted, deprivation_mix=mix, adjusted_verdict=adjusted_verdict,
         published=published_table(inputs.published, area_code),
         published_points=published_points(inputs.published, area_code,
-                                           pooled["period"].unique()))
+                                           pooled["period"].unique()),
+        deciles=deciles, england_sii=england_index,
+        england_gradient=gradient_verdict(england_index), england_line=england_line)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from jsnalib.report import display, plots
@@ -17,7 +17,7 @@ from jsnalib.report.format import ci, number
 
 from .analyse import Results
 from .load import DATA_CONTRACTS
-from .text import PHRASES, UNIT, ci_label, possessive
+from .text import ENGLAND_SOURCE, PHRASES, UNIT, ci_label, possessive
 
 YLABEL = "Infant deaths per 1,000 live births"
 #: Number formats of the rate tables' columns (by column key; headings come from
@@ -42,7 +42,8 @@ def _slug(text: str) -> str:
 
 def _rate_headings(confidence: float, benchmark_name: str | None) -> dict[str, str]:
     label, bench = ci_label(confidence), benchmark_name or "benchmark"
-    return {"area_name": "Area", "quintile": "Deprivation quintile", "period": "Period",
+    return {"area_name": "Area", "quintile": "Deprivation quintile",
+            "decile": "Deprivation decile", "period": "Period",
             "live_births": "Live births", "infant_deaths": "Infant deaths",
             "rate": f"Rate {UNIT}", "lower": f"{label} lower", "upper": f"{label} upper",
             "benchmark_rate": f"{bench} rate", "compared": f"Compared with {bench}",
@@ -61,8 +62,13 @@ def _rate_table(rows: pd.DataFrame, confidence: float, benchmark_name: str | Non
 
 
 def data_notice(data_dir: str | Path) -> HTML:
-    """The box saying whether the page's data files are the synthetic default, and which."""
-    return display.data_notice(data_dir, [c.filename for c in DATA_CONTRACTS])
+    """The box naming the page's data files, real (publisher and release) or synthetic. The
+    local deprivation quintiles are listed only when they are a real extract: the synthetic
+    demonstration file is not shown on the page (:attr:`.load.Inputs.deprivation_synthetic`)."""
+    files = [c.filename for c in DATA_CONTRACTS]
+    shown = [f for f in files if not (f.startswith("births_deaths_imd.")
+                                      and display.is_synthetic(data_dir, [f]))]
+    return display.data_notice(data_dir, shown)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -159,12 +165,46 @@ def projection_chart(results: Results) -> HTML:
 
 
 @plots.house_style
-def deprivation_chart(results: Results) -> HTML | Markdown:
-    """Rates by deprivation quintile with the SII line (a note when there are no quintile
-    data)."""
+def england_deprivation_chart(results: Results) -> HTML | None:
+    """England's rates by IMD decile (ONS death cohort) with the SII line; None without the
+    decile data (the text says so)."""
+    r = results
+    if r.deciles.empty:
+        return None
+    period = r.deciles["period"].iloc[0]
+    title = f"Infant mortality by deprivation decile, England, {period} (ONS, death cohort)"
+    fig, alt = plots.gradient_chart(r.deciles, group="decile", value="rate", lower="lower",
+                                    upper="upper", title=title,
+                                    xlabel="Deprivation decile of the mother's area (IMD)",
+                                    ylabel=YLABEL, fitted=r.england_line)
+    fig.axes[0].tick_params(axis="x", labelsize=7)
+    caption = (f"Infant deaths {UNIT} in England by IMD decile of the mother's area, {period}, "
+               f"with {ci_label(r.confidence)}s. Source: {ENGLAND_SOURCE}; deaths counted in "
+               "the year they happened.")
+    caption += (" The line is the slope index of inequality fitted across the deciles."
+                if r.england_line is not None else " Deciles with fewer than 3 deaths have no rate.")
+    return display.figure(fig, alt=alt, caption=caption, data=_download(r.deciles),
+                          name="infant-mortality-deprivation-england")
+
+
+def england_deprivation_table(results: Results) -> HTML | None:
+    """England's rates by IMD decile with counts and intervals; None without the decile data."""
+    r = results
+    if r.deciles.empty:
+        return None
+    return _rate_table(r.deciles, r.confidence, None,
+                       caption=(f"England: infant mortality by deprivation decile, "
+                                f"{r.deciles['period'].iloc[0]} ({ENGLAND_SOURCE})"),
+                       name="infant-mortality-deprivation-england-table", download=r.deciles)
+
+
+@plots.house_style
+def deprivation_chart(results: Results) -> HTML | None:
+    """The area's (or its county's) rates by deprivation quintile with the SII line; None when
+    there are no local quintile figures to show (the text says why)."""
     r = results
     if r.deprivation_code is None:
-        return Markdown("No deprivation chart for this area.")
+        return None
     rows = r.quintiles[r.quintiles["area_code"] == r.deprivation_code].sort_values("imd_quintile")
     name, period = rows["area_name"].iloc[0], rows["period"].iloc[0]
     title = f"Infant mortality by deprivation quintile, {name}, {period}"
@@ -204,11 +244,12 @@ def annual_table(results: Results) -> HTML:
                        name=f"infant-mortality-annual-{_slug(r.area_name)}", download=r.annual)
 
 
-def deprivation_table(results: Results) -> HTML | Markdown:
-    """Quintile rates of the area (or its county) and of the comparator, when it has them."""
+def deprivation_table(results: Results) -> HTML | None:
+    """Quintile rates of the area (or its county) and of the comparator, when it has them;
+    None when there are no local quintile figures to show."""
     r = results
     if r.deprivation_code is None:
-        return Markdown("No deprivation figures for this area.")
+        return None
     return _rate_table(r.quintiles, r.confidence, None,
                        caption=f"Infant mortality by deprivation quintile, {r.quintiles['period'].iloc[0]}",
                        name=f"infant-mortality-deprivation-table-{_slug(r.area_name)}",

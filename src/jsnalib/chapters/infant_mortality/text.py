@@ -110,7 +110,10 @@ METHOD_ADJUSTED = (" Deaths against those expected at {theirs} rate in each quin
 #: The fixed notes of "About the method", after the computed ones.
 METHOD_NOTES = (
     "**Definition.** Deaths under one year of age registered in the calendar year, per 1,000 "
-    "live births to mothers resident in the area (ONS; Fingertips indicator 92196).",
+    "live births to mothers resident in the area (ONS; Fingertips indicator 92196). The "
+    "deprivation figures for England are on another basis, the ONS death cohort: deaths "
+    "counted in the year they happened, per 1,000 live births in that year (ONS, *Child "
+    "mortality in England and Wales*, death cohort tables, Table 21).",
     "**Confidence intervals.** Exact Poisson limits for fewer than 10 deaths, Byar's "
     "approximation from 10 (APHO Technical Briefing 3). A rate is *significantly* higher or "
     "lower than England's when England's rate lies outside its interval.",
@@ -132,11 +135,16 @@ METHOD_NOTES = (
     "shows where the current trend leads, not a forecast of what services will achieve.",
     "**What would it take.** The difference between the deaths in the latest pooled period and "
     "the deaths England's rate would give for the same births, per year.",
-    "**Deprivation.** Rates by IMD quintile of the mother's area; the SII and RII follow Low "
-    "and Low (2004) and the PHE method (births as weights, limits by simulation). Districts "
-    "have no quintile figures, so their county's are shown. The share of the gap explained by "
-    "deprivation compares the deaths expected at England's overall rate with those expected at "
-    "England's rate in each quintile (indirect standardisation).",
+    "**Deprivation.** England's rates by IMD decile of the mother's area over the latest five "
+    "years of the ONS table (deciles from the English Indices of Deprivation 2019 for 2016 "
+    "onwards, 2015 for 2011-2015); the slope index of inequality (SII: the modelled gap in the "
+    "rate between the most and least deprived ends) and the relative index (RII: their ratio) "
+    "follow Low and Low (2004) and the PHE method (births as weights, limits by simulation). "
+    "Local rates by IMD quintile need the council's own extract: none is published, and the "
+    "synthetic demonstration file shipped in `data/` is never shown as an area's figures. With "
+    "a real extract, districts show their county's quintiles, and the share of the gap "
+    "explained by deprivation compares the deaths expected at England's overall rate with "
+    "those expected at England's rate in each quintile (indirect standardisation).",
 )
 #: "What this means", for a councillor: the latest comparison, then the gap.
 MEANING = {
@@ -172,7 +180,26 @@ MATCH_RANGE = " Allowing for chance in the local rate, the gap is between {low} 
 MATCH_CHANCE = "; as the lower end is zero, the difference from {comparator} may be chance alone."
 SOURCE = {"county": ("There are no deprivation-quintile figures for {area}, a district: the "
                      "figures below are for {county} as a whole."),
-          "none": "There are no deprivation-quintile figures for {area}."}
+          "none": "There are no deprivation-quintile figures for {area}.",
+          "synthetic": ("No local figures are shown for {area}: the births_deaths_imd.csv in "
+                        "data/ is synthetic demonstration data that describes no real area "
+                        "(see data/README.md for the extract that replaces it).")}
+ENGLAND_SOURCE = ("ONS, Child mortality in England and Wales, death cohort tables (Table 21), "
+                  "England")
+ENGLAND_INEQUALITY = (
+    "In England in {period}, {most} babies in every 1,000 born to mothers living in the most "
+    "deprived tenth of areas died before their first birthday ({most_deaths} deaths out of "
+    "{most_births} live births), against {least} in the least deprived tenth ({least_deaths} out "
+    "of {least_births}). Across all ten deciles, the modelled gap between the most and least "
+    "deprived ends (slope index of inequality) is {sii} per 1,000 ({label} {sii_ci}): the rate at "
+    "the most deprived end is {rii} times that at the least deprived end ({label} {rii_ci}). "
+    "Source: {source}, {period}; deaths are counted in the year they happened, not the year they "
+    "were registered.")
+ENGLAND_NO_SII = ("In England in {period} the slope index of inequality cannot be calculated: at "
+                  "least one decile's rate rests on fewer than 3 deaths (or none).")
+ENGLAND_NONE = ("England's births and infant deaths by deprivation decile are not in data/: "
+                "`jsna import` the ONS child mortality workbooks to add "
+                "births_deaths_imd_decile.csv (see data/README.md).")
 WIDENED = ("Over {start}-{end} at least one deprivation quintile had fewer than 3 infant deaths, "
            "too few for a rate, so the quintiles are compared over every year from {first} to "
            "{last}.")
@@ -210,6 +237,9 @@ KEY = {
     "matched": "**Compared with {comparator}:** already at or below its rate.",
     "deprivation": ("**Deprivation ({where}):** the rate at the most deprived end is {rii} times "
                     "that at the least deprived end."),
+    "england deprivation": ("**Deprivation (England, {period}, ONS):** infant mortality among "
+                            "babies of the most deprived areas is {rii} times that of the least "
+                            "deprived."),
 }
 
 
@@ -357,12 +387,34 @@ def deprivation_source(results: Results) -> str:
     parts = []
     if r.deprivation_source in SOURCE:
         county = _deprivation_rows(r)["area_name"].iloc[0] if r.deprivation_code else ""
-        parts.append(SOURCE[r.deprivation_source].format(area=r.area_name, county=county))
+        parts.append(SOURCE[r.deprivation_source].format(area=r.area_name, county=county,
+                                                         areas=possessive(r.area_name)))
     if r.inequality_widened_from is not None:
         parts.append(WIDENED.format(start=r.inequality_widened_from,
                                     end=f"{r.last_year % 100:02d}", first=r.first_year,
                                     last=r.last_year))
     return " ".join(parts)
+
+
+def england_inequality(results: Results) -> str:
+    """England's gradient across the IMD deciles: the most and least deprived rates with their
+    counts, the SII and RII, the source and its basis."""
+    r, rows = results, results.deciles
+    if rows.empty:
+        return ENGLAND_NONE
+    period = rows["period"].iloc[0]
+    if r.england_gradient == "suppressed":
+        return ENGLAND_NO_SII.format(period=period)
+    most, least, index = rows.iloc[0], rows.iloc[-1], r.england_sii
+    label = ci_label(r.confidence)
+    text = ENGLAND_INEQUALITY.format(
+        period=period, most=number(most["rate"]), most_deaths=count(most["infant_deaths"]),
+        most_births=count(most["live_births"]), least=number(least["rate"]),
+        least_deaths=count(least["infant_deaths"]), least_births=count(least["live_births"]),
+        sii=number(index["sii"]), label=label, sii_ci=ci(index["sii_lower"], index["sii_upper"]),
+        rii=number(index["rii"]), rii_ci=ci(index["rii_lower"], index["rii_upper"]),
+        source=ENGLAND_SOURCE)
+    return text + PHRASES["gradient"][r.england_gradient]
 
 
 def inequality(results: Results) -> str:
@@ -449,6 +501,9 @@ def key_messages(results: Results) -> str:
     if r.gradient != "suppressed":
         where = f"{r.quintiles['area_name'].iloc[0]}, {r.quintiles['period'].iloc[0]}"
         lines.append(KEY["deprivation"].format(where=where, rii=number(r.sii["rii"])))
+    if r.england_gradient != "suppressed":
+        lines.append(KEY["england deprivation"].format(period=r.deciles["period"].iloc[0],
+                                                      rii=number(r.england_sii["rii"])))
     return "\n".join(f"- {line}" for line in lines)
 
 
@@ -496,8 +551,8 @@ def about_method(results: Results) -> str:
 
 
 def deprivation_section(results: Results) -> str:
-    """'Where is it worst?': whose figures, the gradient, and how much of the gap with the
-    comparator the deprivation mix explains."""
+    """'Where is it worst?', locally: whose figures (or why there are none), the gradient, and
+    how much of the gap with the comparator the deprivation mix explains."""
     r = results
     parts = [deprivation_source(r)] if deprivation_source(r) else []
     if r.deprivation_code is not None:

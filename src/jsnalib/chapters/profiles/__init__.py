@@ -11,14 +11,22 @@ References: OHID Fingertips technical guidance (benchmarking, recent trends, spi
 APHO (2008) Technical Briefing 3 (confidence intervals).
 """
 
-from jsnalib.inputs.contracts import BIRTHS_DEATHS, CIN_CENSUS, FINGERTIPS, NCMP, POPULATION, REFERRALS
+from jsnalib.inputs.contracts import (
+    BIRTHS_DEATHS,
+    BIRTHS_DEATHS_COHORT,
+    CIN_CENSUS,
+    FINGERTIPS,
+    NCMP,
+    POPULATION,
+    REFERRALS,
+)
 
 from . import figures, text
 from .analyse import Results, analyse
 from .load import Inputs, load
 
 #: The data files the pages read (the area lookups areas.csv and neighbours.csv besides).
-FILES = tuple(c.filename for c in (BIRTHS_DEATHS, NCMP, FINGERTIPS, REFERRALS, CIN_CENSUS,
-                                   POPULATION))
+FILES = tuple(c.filename for c in (BIRTHS_DEATHS, BIRTHS_DEATHS_COHORT, NCMP, FINGERTIPS,
+                                   REFERRALS, CIN_CENSUS, POPULATION))
 
 __all__ = ["FILES", "Inputs", "Results", "analyse", "figures", "load", "text"]

@@ -331,10 +331,11 @@ def compare_areas(data: IndicatorData, area_codes: Sequence[str], confidence: fl
         if latest.empty:
             continue
         regions = [geo.region(code) for code in latest["area_code"]]
-        england = _benchmark(rows, country, latest["period"], "england")
-        region = pd.concat([_benchmark(rows, r, latest.loc[[i], "period"], "region")
+        lookup = _with_benchmarks(rows, data, item, pool, confidence)
+        england = _benchmark(lookup, country, latest["period"], "england")
+        region = pd.concat([_benchmark(lookup, r, latest.loc[[i], "period"], "region")
                             for i, r in zip(latest.index, regions, strict=True)])
-        worst, best, count = _range(rows, latest["period"], item.polarity)
+        worst, best, count = _range(lookup, latest["period"], item.polarity)
         table = pd.concat([latest, england, region], axis=1)
         table["region_code"] = [r or "" for r in regions]
         table["worst"], table["best"], table["range_count"] = worst, best, count
@@ -396,6 +397,17 @@ def _without_data(latest: pd.DataFrame, data: IndicatorData, item: Indicator) ->
                    & out["area_code"].isin(geo.jsna_areas()))
         out.loc[lacking, "records_missing"] = source
     return out
+
+
+def _with_benchmarks(rows: pd.DataFrame, data: IndicatorData, item: Indicator,
+                     pool: list[str], confidence: float) -> pd.DataFrame:
+    """The rows England, the region and the range are looked up in: the indicator's own, plus
+    its rows on another basis (``item.benchmarks``; a district's death-cohort infant mortality
+    is set beside England's death-cohort rate for the same years, never a registration rate)."""
+    if item.benchmarks is None:
+        return rows
+    extra = item.benchmarks(data, pool, confidence)
+    return pd.concat([rows, extra], ignore_index=True).drop_duplicates(["area_code", "period"])
 
 
 def _rating(table: pd.DataFrame, prefix: str, polarity: str) -> np.ndarray:

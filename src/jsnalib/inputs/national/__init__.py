@@ -14,12 +14,13 @@ Fingertips exports. Every problem is a :class:`jsnalib.inputs.readers.DataError`
 column, the value and what was expected.
 """
 
+from jsnalib.inputs.contracts import BIRTHS_DEATHS_IMD_DECILE
+
 from ._common import LICENCE, MARKERS, NationalTable, Source
 from .api import CONTRACTS, LAYOUTS, combine, import_files, read, read_tables, recognise
 from .dfe import la_regions, old_la_code_map
 from .fingertips import FINGERTIPS_TIDY, parse_period
 from .lookups import shared_neighbours
-from .ons import BIRTHS_DEATHS_IMD_DECILE
 
 __all__ = [
     "BIRTHS_DEATHS_IMD_DECILE", "CONTRACTS", "FINGERTIPS_TIDY", "LAYOUTS", "LICENCE",

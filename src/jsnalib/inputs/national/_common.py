@@ -96,7 +96,8 @@ class NationalTable:
     ----------
     contract : str
         Name of the tidy contract: ``cin_census``, ``births_deaths``, ``population``,
-        ``neighbours``, ``areas``, ``births_deaths_imd_decile`` or ``fingertips``.
+        ``neighbours``, ``areas``, ``births_deaths_cohort``, ``births_deaths_imd_decile`` or
+        ``fingertips``.
     frame : pandas.DataFrame
         Exactly the contract's columns, with the dtypes ``jsnalib.data`` gives them.
     missing : pandas.DataFrame

@@ -12,7 +12,16 @@ from typing import Any
 
 import pandas as pd
 
-from jsnalib.inputs.contracts import AREAS, BIRTHS_DEATHS, CIN_CENSUS, NEIGHBOURS, POPULATION, Contract
+from jsnalib.inputs.contracts import (
+    AREAS,
+    BIRTHS_DEATHS,
+    BIRTHS_DEATHS_COHORT,
+    BIRTHS_DEATHS_IMD_DECILE,
+    CIN_CENSUS,
+    NEIGHBOURS,
+    POPULATION,
+    Contract,
+)
 from jsnalib.inputs.readers import DataError, Problem
 
 from . import dfe, fingertips, lookups, nomis, ons
@@ -37,7 +46,7 @@ LAYOUTS: dict[str, tuple[str, str]] = {
     "nomis_births": ("births_deaths", "xlsx/CSV with columns " + ", ".join(nomis.BIRTHS_HEADER)),
     "nomis_deaths": ("births_deaths", "xlsx/CSV with columns " + ", ".join(
         nomis.DEATHS_REQUIRED) + " (and the other NOMIS dimensions)"),
-    "ons_child_mortality": ("births_deaths", "xlsx with a sheet '3' or 'Table_3' whose title "
+    "ons_child_mortality": ("births_deaths_cohort", "xlsx with a sheet '3' or 'Table_3' whose title "
                             "starts 'Table 3: Live births, stillbirths and infant deaths' "
                             "(and sheet 21, England by IMD decile)"),
     "dfe_statistical_neighbours": ("neighbours", "CSV with columns "
@@ -48,10 +57,11 @@ LAYOUTS: dict[str, tuple[str, str]] = {
     "fingertips": ("fingertips", "CSV with columns " + fingertips.expected_header()),
 }
 
-#: Tidy contracts by name (those of data/ plus the two defined here).
+#: Tidy contracts by name (those of data/, the optional death-cohort files, and the tidy
+#: Fingertips layout).
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (
-    AREAS, NEIGHBOURS, BIRTHS_DEATHS, POPULATION, CIN_CENSUS,
-    ons.BIRTHS_DEATHS_IMD_DECILE, fingertips.FINGERTIPS_TIDY)}
+    AREAS, NEIGHBOURS, BIRTHS_DEATHS, POPULATION, CIN_CENSUS, BIRTHS_DEATHS_COHORT,
+    BIRTHS_DEATHS_IMD_DECILE, fingertips.FINGERTIPS_TIDY)}
 
 
 def _known() -> str:

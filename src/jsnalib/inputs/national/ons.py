@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jsnalib.inputs.contracts import BIRTHS_DEATHS, Column, Contract, numerator_at_most_denominator
+from jsnalib.inputs.contracts import BIRTHS_DEATHS_COHORT, BIRTHS_DEATHS_IMD_DECILE, DEATH_COHORT
 from jsnalib.inputs.readers import Problem
 
 from ._common import (
@@ -48,29 +48,6 @@ AREA_HEADER = "Area of usual residence (code)"
 #: metropolitan districts, London boroughs and non-metropolitan districts.
 ENGLAND_PREFIXES = ("E92", "E12", "E10", "E06", "E08", "E09", "E07")
 WALES_PREFIXES = ("W92", "W06")
-
-#: The tidy contract of Table 21 (not in data/: England only, by IMD decile).
-BIRTHS_DEATHS_IMD_DECILE = Contract(
-    name="births_deaths_imd_decile", filename="births_deaths_imd_decile.csv",
-    title="Live births and infant deaths by deprivation decile (England)",
-    level="aggregate",
-    columns=(
-        Column("area_code", "code", "ONS GSS code (E92000001 England)", key=True, area="any"),
-        Column("year", "year", "Calendar year in which the births and deaths occurred",
-               key=True, minimum=1900),
-        Column("imd_decile", "int",
-               "IMD decile of the mother's area (1 = most deprived, 10 = least); the IMD "
-               "edition ONS used differs by year (2010, 2015, 2019)",
-               minimum=1, maximum=10, key=True),
-        Column("live_births", "int", "Live births occurring in the year", units="count",
-               minimum=0, suppressible=True),
-        Column("infant_deaths", "int", "Deaths under 1 year occurring in the year",
-               units="count", minimum=0, suppressible=True),
-    ),
-    rules=(numerator_at_most_denominator("infant_deaths", "live_births"),),
-    provenance="ONS Child mortality in England and Wales (death cohort), Table 21",
-)
-
 
 def _sheet(path: Path, number: int) -> tuple[str, list[tuple]]:
     names = sheet_names(path)
@@ -123,8 +100,10 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
     Returns
     -------
     NationalTable
-        Contract ``births_deaths``: area_code, year (the workbook's year), live_births and
-        infant_deaths (counts occurring in the year; see ``source.basis``).
+        Contract ``births_deaths_cohort``: area_code, year (the workbook's year), basis
+        (``death_cohort``), live_births and infant_deaths (counts occurring in the year; see
+        ``source.basis``). Kept apart from ``births_deaths`` (deaths registered in the year):
+        the two bases are never mixed in one series.
     """
     path = Path(path)
     file = path.name
@@ -173,7 +152,8 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
                      area=df["code"], period=period, out_column="infant_deaths",
                      problems=problems)
     tidy = pd.DataFrame({"area_code": df["code"].to_numpy(), "year": year,
-                         "live_births": lb.to_numpy(), "infant_deaths": inf.to_numpy()})
+                         "basis": DEATH_COHORT, "live_births": lb.to_numpy(),
+                         "infant_deaths": inf.to_numpy()})
     over = (tidy["infant_deaths"] > tidy["live_births"]).fillna(False).to_numpy(bool)
     for i in np.flatnonzero(over):
         problems.append(problem(file, int(rows_a[i]), "Infant deaths", inf.iat[i],
@@ -183,9 +163,9 @@ def read_child_mortality(path: str | Path, england_only: bool = True) -> Nationa
     source = Source(publisher=_ONS, title=TITLE + ", Table 3",
                     release=f"{year} (calendar year)", file=file, basis=BASIS,
                     notes=tuple(notes))
-    return NationalTable("births_deaths", typed(tidy, BIRTHS_DEATHS),
+    return NationalTable("births_deaths_cohort", typed(tidy, BIRTHS_DEATHS_COHORT),
                          pd.concat([m1, m2], ignore_index=True), source,
-                         "ons_child_mortality", tuple(BIRTHS_DEATHS.names))
+                         "ons_child_mortality", tuple(BIRTHS_DEATHS_COHORT.names))
 
 
 def _country_check(df: pd.DataFrame, rows: np.ndarray, file: str,
