@@ -81,11 +81,12 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> pipeline.Report
     every_run = pipeline.load_runs(project)
     runs = pipeline.load_runs(project, only=args.only) if args.only else every_run
     with contextlib.ExitStack() as stack:
-        executor = _executor(args.jobs, args.engine)
         if args.dask or args.scheduler:
             from jsnalib.build.cluster import dask_executor
 
             executor = stack.enter_context(dask_executor(args.scheduler, args.jobs))
+        else:
+            executor = _executor(args.jobs, args.engine)
         report = pipeline.execute(runs, executor=executor, force=args.force, quiet=args.quiet,
                                   verbose=args.verbose, engine=args.engine)
     pipeline.prune_generated(project, every_run)  # pages no run produces any more
