@@ -1,14 +1,19 @@
-"""The pipeline on Dask distributed: a 2-worker LocalCluster runs real pages exactly as the
-process pool does (results, failures, cache)."""
+"""The pipeline on Dask distributed: a 2-worker LocalCluster runs pages exactly as the process
+pool does (results, failures, cache), for the toy project and for a subset of the national book
+(`jsna init --all`)."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
 from test_pipeline import project  # noqa: F401  (the small throwaway project fixture)
 
-from jsnalib.build import pipeline
+from jsnalib.build import cli, init, pipeline
 from jsnalib.build.cluster import dask_executor
+from jsnalib.inputs.readers import load_geography
 
 pytestmark = pytest.mark.slow
 
@@ -34,3 +39,46 @@ def test_a_local_dask_cluster_runs_pages_caches_them_and_reports_failures(projec
     assert _statuses(broken)["other"] == "failed"
     failed = next(r for r in broken.results if r.name == "other")
     assert "this run was told to fail" in failed.error
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def national(tmp_path: Path) -> pipeline.Project:
+    """A copy of the project made national by `jsna init --all` (every upper-tier authority)."""
+    root = tmp_path / "national"
+    for name in ("notebooks", "data"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "_toc.yml", root / "_toc.yml")
+    assert cli.main(["init", "--all", "--root", str(root)]) == 0
+    return pipeline.Project(root)
+
+
+def test_the_national_book_runs_a_subset_on_a_local_dask_cluster(national):
+    geography = load_geography(national.root / "data")
+    homes = geography.home_authorities()
+    assert len(homes) > 150 and homes == init.all_authorities(national.root)
+    assert {geography.area_type(c) for c in homes} <= {"county", "unitary", "metropolitan"}
+    # three authorities from three regions: their infant mortality pages (real ONS series)
+    chosen = [homes[0], homes[len(homes) // 2], homes[-1]]
+    names = [f"infant_mortality_{pipeline.slugify(geography.name(c))}" for c in chosen]
+    runs = pipeline.load_runs(national, only=names)
+    assert [r.parameters["area_code"] for r in runs] == chosen
+    with dask_executor(workers=2) as executor:
+        report = pipeline.execute(runs, executor=executor, quiet=True)
+        assert _statuses(report) == dict.fromkeys(names, "executed"), report.summary()
+        for run in runs:
+            assert pipeline.page_errors(run.output) == []
+        # the cache is the pipeline's: the process pool sees the pages Dask made as unchanged
+        assert set(_statuses(pipeline.execute(runs, quiet=True)).values()) == {"cached"}
+        # one page fails (an area the data do not cover); the others are untouched, the failed
+        # page is kept and marked, and is executed again next time
+        broken = pipeline.load_runs(national, only=names)
+        broken[1].parameters["area_code"] = "E99999999"
+        failed = pipeline.execute(broken, executor=executor, quiet=True)
+        assert _statuses(failed) == {names[0]: "cached", names[1]: "failed", names[2]: "cached"}
+        assert "E99999999" in failed.failed[0].error
+        assert pipeline.page_errors(broken[1].output)
+        again = pipeline.execute(runs, executor=executor, quiet=True)
+    assert _statuses(again)[names[1]] == "executed"

@@ -764,12 +764,13 @@ def test_default_data_show_no_synthetic_local_figures(tmp_path):
     inputs = im.load(REPO / "data", STOKE)
     assert inputs.deprivation_synthetic and len(inputs.england_deciles) > 0
     notice = figures.data_notice(REPO / "data").data
-    assert "births_deaths_imd_decile.csv" in notice and "births_deaths_imd.csv" not in notice
-    assert "Synthetic demonstration data" not in notice
+    listed = figures.sources(REPO / "data").data
+    assert "births_deaths_imd_decile.csv" in listed and "births_deaths_imd.csv" not in listed
+    assert "Synthetic demonstration data" not in notice and "synthetic" not in listed
     # the same file changed by one byte is a local extract, no longer the synthetic default
     for name in im.FILES + ("synthetic.json", ".provenance.csv"):
         shutil.copy(REPO / "data" / name, tmp_path / name)
     extract = tmp_path / "births_deaths_imd.csv"
     extract.write_text(extract.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert not im.load(tmp_path, STOKE).deprivation_synthetic
-    assert "births_deaths_imd.csv" in figures.data_notice(tmp_path).data
+    assert "births_deaths_imd.csv" in figures.sources(tmp_path).data

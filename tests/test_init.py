@@ -134,3 +134,19 @@ def test_the_default_data_follows_the_config() -> None:
     assert (REPO / "data" / "neighbours.csv").read_text() == neighbours.to_csv(
         index=False, lineterminator="\n")
     assert not [p for p in validate_dir(REPO / "data") if "areas.csv" in str(p)]
+
+
+def test_init_all_makes_every_current_upper_tier_authority_a_home_authority(project):
+    areas, neighbours, config = run_init(project, "--all")
+    geo = load_geography(project / "data")
+    homes = geo.home_authorities()
+    lookup = pd.read_csv(NATIONAL / "LTLA-UTLA_Apr23_Lookup_England-Wales.csv", dtype=str,
+                         encoding="utf-8-sig")
+    english = set(lookup.loc[lookup["UTLA23CD"].str.startswith("E"), "UTLA23CD"])
+    assert set(homes) == english and config["home_authorities"] == homes
+    assert not set(homes) & set(init.RETIRED)
+    assert "district" not in set(areas["area_type"])  # no record files here name a district
+    assert neighbours.groupby("area_code").size().eq(10).all()
+    regions = [geo.region(c) for c in homes]
+    assert regions == sorted(regions)  # region by region
+    assert cli.main(["init", "--all", "E08000035", "--root", str(project)]) == 2

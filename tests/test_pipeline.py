@@ -249,6 +249,13 @@ def test_only_rejects_unknown_run_names(project):
         pipeline.load_runs(project, only=["nope"])
 
 
+def test_only_takes_shell_patterns(project):
+    runs = pipeline.load_runs(project, only=["toy_*"])
+    assert [r.name for r in runs] == ["toy_stoke-on-trent", "toy_staffordshire"]
+    with pytest.raises(pipeline.PipelineError, match=r"no such run: nope\*"):
+        pipeline.load_runs(project, only=["toy_*", "nope*"])
+
+
 def test_build_only_modules_rebuild_the_book_but_reexecute_no_page(project, monkeypatch, tmp_path):
     package = tmp_path / "jsnalib"
     (package / "build").mkdir(parents=True)

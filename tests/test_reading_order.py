@@ -52,6 +52,8 @@ def _run(template: str) -> list[tuple[str, str, str]]:
             exec(source, namespace)
             continue
         shown = eval(source, namespace)
+        if shown is None:  # a chart or table with nothing to show (e.g. no local extract)
+            continue
         kind = "text" if type(shown).__name__ == "Markdown" else "html"
         page.append((kind, source, shown.data))
     return page

@@ -85,11 +85,12 @@ def _run(args: argparse.Namespace, project: pipeline.Project) -> pipeline.Report
     every_run = pipeline.load_runs(project)
     runs = pipeline.load_runs(project, only=args.only) if args.only else every_run
     with contextlib.ExitStack() as stack:
-        executor = _executor(args.jobs, args.engine)
         if args.dask or args.scheduler:
             from jsnalib.build.cluster import dask_executor
 
             executor = stack.enter_context(dask_executor(args.scheduler, args.jobs))
+        else:
+            executor = _executor(args.jobs, args.engine)
         report = pipeline.execute(runs, executor=executor, force=args.force, quiet=args.quiet,
                                   verbose=args.verbose, engine=args.engine)
     pipeline.prune_generated(project, every_run)  # pages no run produces any more
@@ -198,8 +199,17 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Set the book's home authorities: jsna.yml, data/areas.csv and data/neighbours.csv."""
     from jsnalib.build import init
 
+    root = Path(args.root)
+    if bool(args.codes) == args.all:
+        print("error: give upper-tier GSS codes, or --all (not both)", file=sys.stderr)
+        return 2
     try:
-        written = init.init_project(Path(args.root), args.codes, model=args.model)
+        if args.all:  # the national book: districts only where records name them (--districts)
+            codes = init.all_authorities(root)
+            districts = True if args.districts else sorted(init.districts_in_records(root))
+        else:
+            codes, districts = args.codes, True
+        written = init.init_project(root, codes, model=args.model, districts=districts)
     except init.InitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -252,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def run_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--only", nargs="+", default=[], metavar="RUN",
-                       help="execute only these runs (names as in book/generated)")
+                       help="execute only these runs (names as in book/generated, or patterns such as "
+                       "'profile_*')")
         p.add_argument("--force", action="store_true", help="ignore the cache and re-execute")
         p.add_argument("--jobs", type=int, default=None,
                        help="parallel runs (default: one per core)")
@@ -307,8 +318,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("init", help="set the home authorities (GSS codes): writes jsna.yml, "
                        "data/areas.csv and data/neighbours.csv from data/national/")
-    p.add_argument("codes", nargs="+", metavar="CODE",
+    p.add_argument("codes", nargs="*", metavar="CODE",
                    help="upper-tier authorities by ONS GSS code (a capital letter then 8 digits)")
+    p.add_argument("--all", action="store_true",
+                   help="the national book: every current upper-tier authority in England "
+                   "(districts only where data/ holds their records, or all with --districts)")
+    p.add_argument("--districts", action="store_true",
+                   help="with --all: add every county's districts (each gets its own pages)")
     p.add_argument("--model", choices=("2025", "2021"), default="2025",
                    help="DfE statistical-neighbour model (default 2025)")
     p.add_argument("--root", default=".", help="the project folder (default: here)")

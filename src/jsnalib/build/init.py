@@ -130,9 +130,37 @@ def _refuse(code: str, areas: pd.DataFrame, districts: dict[str, str]) -> str | 
     return None
 
 
-def build_lookups(root: Path, codes: Sequence[str], model: str = "2025"
-                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The areas.csv and neighbours.csv frames for these home authorities.
+def all_authorities(root: Path) -> list[str]:
+    """Every current upper-tier authority in England (the ONS April 2023 lookup; codes retired
+    before then excluded), ordered by region code then authority code: the national book's
+    home authorities (``jsna init --all``)."""
+    areas, _ = national_areas(root)
+    current = areas[areas["end_year"].isna() & ~areas["area_type"].isin(("country", "region"))]
+    return current.sort_values(["parent_code", "area_code"])["area_code"].tolist()
+
+
+def districts_in_records(root: Path) -> set[str]:
+    """Area codes named by the record-level files in ``root/data`` (referrals, NCMP
+    measurements): ``jsna init --all`` keeps these districts, so existing extracts stay valid."""
+    from jsnalib.inputs.contracts import CONTRACTS
+
+    named: set[str] = set()
+    for contract in CONTRACTS.values():
+        columns = [c.name for c in contract.columns if c.area in ("home", "lowest")]
+        plain = contract.filename.removesuffix(".gz")
+        path = next((root / "data" / n for n in (plain, plain + ".gz")
+                     if (root / "data" / n).is_file()), None)
+        if columns and path is not None:
+            frame = pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
+            named.update(frame.stack().unique())
+    return named
+
+
+def build_lookups(root: Path, codes: Sequence[str], model: str = "2025",
+                  districts: bool | Sequence[str] = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The areas.csv and neighbours.csv frames for these home authorities and their districts
+    (``districts``: True for every district of a home county, False for none, or a list of
+    district codes to keep).
 
     Raises
     ------
@@ -146,8 +174,8 @@ def build_lookups(root: Path, codes: Sequence[str], model: str = "2025"
         raise InitError("no home authority given: expected one or more upper-tier GSS codes")
     codes = list(dict.fromkeys(c.strip() for c in codes))
     areas, district_rows = national_areas(root)
-    districts = dict(zip(district_rows["area_code"], district_rows["parent_code"], strict=True))
-    reasons = [r for r in (_refuse(c, areas, districts) for c in codes) if r]
+    lower = dict(zip(district_rows["area_code"], district_rows["parent_code"], strict=True))
+    reasons = [r for r in (_refuse(c, areas, lower) for c in codes) if r]
     if reasons:
         raise InitError("; ".join(reasons))
     try:
@@ -171,7 +199,10 @@ def build_lookups(root: Path, codes: Sequence[str], model: str = "2025"
     rest = by_code.drop(index=first).reset_index(drop=True)
     rest = rest.assign(_tier=(rest["area_type"] != "region").astype(int)).sort_values(
         ["_tier", "area_code"]).drop(columns="_tier")
-    own = district_rows[district_rows["parent_code"].isin(codes)].assign(end_year=pd.NA)
+    own = district_rows[district_rows["parent_code"].isin(codes)]
+    if districts is not True:
+        own = own[own["area_code"].isin(list(districts or []))]
+    own = own.assign(end_year=pd.NA)
     own = own.assign(_home=own["parent_code"].map({c: i for i, c in enumerate(codes)}))
     own = own.sort_values(["_home", "area_code"]).drop(columns="_home")
     out = pd.concat([by_code.loc[first].reset_index(drop=True), own, rest], ignore_index=True)
@@ -197,7 +228,8 @@ def _write_atomically(texts: dict[Path, str]) -> None:
         os.replace(tmp, dest)
 
 
-def init_project(root: Path, codes: Sequence[str], model: str = "2025") -> list[Path]:
+def init_project(root: Path, codes: Sequence[str], model: str = "2025",
+                 districts: bool | Sequence[str] = True) -> list[Path]:
     """Write ``jsna.yml``, ``data/areas.csv`` and ``data/neighbours.csv`` for ``codes``.
 
     Parameters
@@ -208,6 +240,9 @@ def init_project(root: Path, codes: Sequence[str], model: str = "2025") -> list[
         Home authorities: upper-tier GSS codes, e.g. ``["E10000028", "E06000021"]``.
     model : str
         DfE statistical-neighbour model, "2025" (default) or "2021".
+    districts : bool or sequence of str
+        The districts of home counties to add (each gets its own pages): True for all (the
+        default), False for none, or the codes to keep.
 
     Returns
     -------
@@ -215,10 +250,11 @@ def init_project(root: Path, codes: Sequence[str], model: str = "2025") -> list[
         The three files written.
     """
     root = Path(root)
-    areas, neighbours = build_lookups(root, codes, model)
+    areas, neighbours = build_lookups(root, codes, model, districts)
     homes = list(dict.fromkeys(neighbours["area_code"]))
     texts = {
-        root / CONFIG_FILE: _CONFIG_TEXT.format(codes=", ".join(homes), model=model),
+        root / CONFIG_FILE: _CONFIG_TEXT.format(model=model, codes=",\n  ".join(
+            ", ".join(homes[i:i + 8]) for i in range(0, len(homes), 8))),
         root / "data" / AREAS_FILE: areas.to_csv(index=False, lineterminator="\n"),
         root / "data" / NEIGHBOURS_FILE: neighbours.to_csv(index=False, lineterminator="\n"),
     }

@@ -315,11 +315,13 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise PipelineError(f"runs.yml: more than one run writes {', '.join(duplicated)}")
-    if only:
-        unknown = sorted(set(only) - set(names))
+    if only:  # names, or shell patterns such as "profile_*"
+        import fnmatch
+
+        unknown = sorted(o for o in only if not fnmatch.filter(names, o))
         if unknown:
             raise PipelineError(f"no such run: {', '.join(unknown)}; runs are {', '.join(names)}")
-        runs = [r for r in runs if r.name in only]
+        runs = [r for r in runs if any(fnmatch.fnmatchcase(r.name, o) for o in only)]
     return runs
 
 

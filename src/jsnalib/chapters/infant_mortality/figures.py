@@ -61,14 +61,24 @@ def _rate_table(rows: pd.DataFrame, confidence: float, benchmark_name: str | Non
                          formats=formats, download=_download(download))
 
 
-def data_notice(data_dir: str | Path) -> HTML:
-    """The box naming the page's data files, real (publisher and release) or synthetic. The
-    local deprivation quintiles are listed only when they are a real extract: the synthetic
-    demonstration file is not shown on the page (:attr:`.load.Inputs.deprivation_synthetic`)."""
+def _shown_files(data_dir: str | Path) -> list[str]:
+    """The page's data files, less the local deprivation quintiles while they are the synthetic
+    demonstration file, which the page never shows (:attr:`.load.Inputs.deprivation_synthetic`)."""
     files = [c.filename for c in DATA_CONTRACTS]
-    shown = [f for f in files if not (f.startswith("births_deaths_imd.")
-                                      and display.is_synthetic(data_dir, [f]))]
-    return display.data_notice(data_dir, shown)
+    return [f for f in files if not (f.startswith("births_deaths_imd.")
+                                     and display.is_synthetic(data_dir, [f]))]
+
+
+def data_notice(data_dir: str | Path) -> HTML:
+    """The line after the headline saying which figures are synthetic (none, unless the page
+    shows a synthetic file), with :func:`_shown_files`."""
+    return display.data_notice(data_dir, _shown_files(data_dir))
+
+
+def sources(data_dir: str | Path) -> HTML:
+    """The page's sources, publishers and data releases (:func:`_shown_files`, plus the area
+    lookups)."""
+    return display.sources(data_dir, [*_shown_files(data_dir), "areas.csv", "neighbours.csv"])
 
 
 # ----------------------------------------------------------------------------------------------

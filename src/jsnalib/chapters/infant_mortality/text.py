@@ -191,11 +191,11 @@ ENGLAND_INEQUALITY = (
     "deprived tenth of areas died before their first birthday ({most_deaths} deaths out of "
     "{most_births} live births), against {least} in the least deprived tenth ({least_deaths} out "
     "of {least_births}). Across all ten deciles, the modelled gap between the most and least "
-    "deprived ends (slope index of inequality) is {sii} per 1,000 ({label} {sii_ci}): the rate at "
+    "deprived ends is {sii} per 1,000 ({label} {sii_ci}): the rate at "
     "the most deprived end is {rii} times that at the least deprived end ({label} {rii_ci}). "
     "Source: {source}, {period}; deaths are counted in the year they happened, not the year they "
     "were registered.")
-ENGLAND_NO_SII = ("In England in {period} the slope index of inequality cannot be calculated: at "
+ENGLAND_NO_SII = ("In England in {period} the gap across the deciles cannot be worked out: at "
                   "least one decile's rate rests on fewer than 3 deaths (or none).")
 ENGLAND_NONE = ("England's births and infant deaths by deprivation decile are not in data/: "
                 "`jsna import` the ONS child mortality workbooks to add "
