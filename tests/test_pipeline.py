@@ -256,6 +256,18 @@ def test_only_takes_shell_patterns(project):
         pipeline.load_runs(project, only=["toy_*", "nope*"])
 
 
+def test_only_areas_in_gives_no_page_to_an_area_without_rows_and_says_so(project, capsys):
+    (project.root / "data" / "series.csv").write_text("area_code,value\nE06000021,1\n")
+    runs_file = project.notebooks / "runs.yml"
+    runs_file.write_text(runs_file.read_text().replace(
+        "    reads: [values.csv, areas.csv]\n",
+        "    only_areas_in: series.csv\n    reads: [values.csv, areas.csv]\n"))
+    runs = pipeline.load_runs(project)
+    assert [r.name for r in runs] == ["toy_stoke-on-trent", "other"]
+    assert "no toy page for Staffordshire (E10000028): data/series.csv has no rows for it" in (
+        capsys.readouterr().err)
+
+
 def test_build_only_modules_rebuild_the_book_but_reexecute_no_page(project, monkeypatch, tmp_path):
     package = tmp_path / "jsnalib"
     (package / "build").mkdir(parents=True)

@@ -294,7 +294,7 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
         matched = sorted({p for pattern in patterns for p in data_dir.glob(pattern) if p.is_file()}
                          - set(found.values()))
         reads = tuple(p for p in found.values() if p is not None) + tuple(matched)
-        for parameters in _expand(entry, geography):
+        for parameters in _expand(entry, geography, data_dir):
             validate_parameters(entry["output"], template, parameters, geography)
             code = parameters.get("area_code")
             names = {"area_slug": slugify(geography.name(code)), "area_name": geography.name(code)
@@ -325,8 +325,10 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
     return runs
 
 
-def _expand(entry: dict[str, Any], geography: Geography) -> Iterable[dict[str, Any]]:
-    """One parameter set, or one per area when the entry has `foreach_area`."""
+def _expand(entry: dict[str, Any], geography: Geography, data_dir: Path
+            ) -> Iterable[dict[str, Any]]:
+    """One parameter set, or one per area when the entry has `foreach_area` (only the areas
+    with rows in the data file `only_areas_in` names, when it names one)."""
     base = dict(entry.get("parameters", {}))
     over = entry.get("foreach_area")
     if over is None:
@@ -338,6 +340,17 @@ def _expand(entry: dict[str, Any], geography: Geography) -> Iterable[dict[str, A
         codes = geography.home_authorities()
     else:
         codes = list(over)
+    needs = entry.get("only_areas_in")
+    if needs:  # e.g. a trend page needs the area's series: no page for an area without rows
+        import pandas as pd
+
+        path = data_file(data_dir, needs)
+        present = (set(pd.read_csv(path, usecols=["area_code"], dtype=str)["area_code"])
+                   if path is not None else set())
+        for code in [c for c in codes if c not in present]:
+            print(f"note: no {entry['output'].split('_{')[0]} page for {geography.name(code)} "
+                  f"({code}): data/{needs} has no rows for it", file=sys.stderr)
+        codes = [c for c in codes if c in present]
     for code in codes:
         yield {**base, "area_code": code}
 
