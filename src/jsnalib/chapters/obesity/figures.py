@@ -253,7 +253,6 @@ def trend_chart(results: Results, school_year: str) -> HTML | None:
         data, x="academic_year", value="value", lower="lower", upper="upper", series="series",
         title=f"{name}: excess weight and obesity\n{area} and England",
         ylabel="Children (%)", xlabel="Academic year", published=published)
-    fig.axes[0].legend(loc="lower center", ncol=3, fontsize=7)  # below the lines, not over them
     return _figure(fig, alt, f"{name}: excess weight and obesity by year, {area} and England "
                              "(England: Fingertips).", data, f"obesity-trend-{school_year}")
 
@@ -285,21 +284,22 @@ def projection_chart(results: Results) -> HTML:
                         alpha=0.3, linewidth=0, label=f"{name}: {label} for the trend")
     last = int(model.data["year"].max())
     ax.axvline(last + 0.5, color="grey", lw=1, ls="--")
-    ticks = projection["year"].unique()[::-2][::-1]  # every other year, ending on the last
+    years = projection["year"].unique()
+    step = int(np.ceil(len(years) / 8))  # at most 8 labels, ending on the last year
+    ticks = years[::-step][::-1]
     ax.set_xticks(ticks, [academic_year_label(y) for y in ticks], rotation=45)
     end = academic_year_label(projection["year"].max())
-    ax.set_title(f"{INDICATORS[model.indicator].label.split(' (')[0]}: trend and projection "
-                 f"to {end}\n{area}")
+    ax.set_title(house.wrap_title(f"{INDICATORS[model.indicator].label.split(' (')[0]}: trend "
+                                  f"and projection to {end}\n{area}"))
     ax.set_xlabel("Academic year (dashed line: end of data)")
     ax.set_ylabel("Children (%)")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize=7, ncol=2)
     fig.tight_layout()
+    house.legend_below(fig, ax)
     ends = projection[projection["year"] == projection["year"].max()]
-    alt = (f"Chart: {what} by academic year with a modelled trend projected to {end}. " +
-           "; ".join(f"{SCHOOL_YEARS[r['school_year']]}: {r['value']:.1f}% in {end} "
-                     f"(prediction interval {r['lower_pi']:.1f}% to {r['upper_pi']:.1f}%)"
-                     for _, r in ends.iterrows()) + ".")
+    alt = house.alt_text(f"Chart of {what} with its trend", f"projected to {end}", " and ".join(
+        f"{SCHOOL_YEARS[r['school_year']]} {r['value']:.1f}% in {end}"
+        for _, r in ends.iterrows()), "the projection table and the data download")
     data = projection.merge(
         observed[["year", "school_year", "count", "denominator", "value", "lower", "upper"]]
         .rename(columns={"value": "observed", "lower": "observed_lower",
