@@ -416,6 +416,30 @@ def _home_findings(app: Any, pagename: str, templatename: str, context: dict, do
     context["body"] = context["body"].replace(KEY_FINDINGS, replacement)
 
 
+#: The theme's Font Awesome script (pydata-sphinx-theme 0.17.1 writes it into every page's
+#: head; 1.49 MB that turns a dozen ``<i class="fa-solid ...">`` into SVG). The book draws those
+#: icons with CSS masks instead (``_static/jsna.css``), so the script is left out.
+FONTAWESOME = re.compile(r'[ \t]*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>'
+                         r"\s*</script>[ \t]*\n?")
+
+
+def drop_fontawesome(page: str) -> str:
+    """The page's HTML without the theme's Font Awesome script tag."""
+    return FONTAWESOME.sub("", page)
+
+
+def _drop_fontawesome(app: Any, exception: Exception | None) -> None:
+    if exception is not None or getattr(app.builder, "format", "") != "html":
+        return
+    root = Path(app.outdir)
+    for page in root.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "fontawesome.js" in text:
+            page.write_text(drop_fontawesome(text), encoding="utf-8")
+    for leftover in (root / "_static" / "scripts").glob("fontawesome.js*"):
+        leftover.unlink()
+
+
 def setup(app: Any) -> dict[str, bool]:
     # first in line: Sphinx stops calling html-page-context handlers at the first one that
     # returns a template name, which the theme does
@@ -429,4 +453,5 @@ def setup(app: Any) -> dict[str, bool]:
     app.connect("html-page-context", _paper, priority=4)
     # last: the paper is drawn from the notebook's data: URIs, the page then links to files
     app.connect("html-page-context", _externalise, priority=5)
+    app.connect("build-finished", _drop_fontawesome)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

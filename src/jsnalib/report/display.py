@@ -71,8 +71,8 @@ def rounded_for_download(data: pd.DataFrame, decimals: int = CSV_DECIMALS) -> pd
     return out
 
 
-def note_suppressed(data: pd.DataFrame, counts: Iterable[str],
-                    derived: Iterable[str] = ()) -> pd.DataFrame:
+def note_suppressed(data: pd.DataFrame, counts: Iterable[str], derived: Iterable[str] = (),
+                    column: str = NOTE_COLUMN) -> pd.DataFrame:
     """The frame with a ``suppression_note`` column saying, on each row, which counts are blank
     because of small-number suppression and which values are blank because they come from one.
 
@@ -85,12 +85,14 @@ def note_suppressed(data: pd.DataFrame, counts: Iterable[str],
         Its count columns (kept as integers; the reason goes in the note, not in the cell).
     derived : iterable of str
         Columns computed from those counts (percentages, limits), blank with them.
+    column : str
+        The note's column (``suppression_note`` unless the table names it otherwise).
 
     Returns
     -------
     DataFrame
-        A copy; an existing ``suppression_note`` (from
-        :func:`jsnalib.methods.disclosure.suppress_table`) is kept where it says more.
+        A copy; an existing note (from :func:`jsnalib.methods.disclosure.suppress_table`) is
+        kept where it says more.
     """
     counts = [c for c in counts if c in data.columns]
     derived = [c for c in derived if c in data.columns]
@@ -107,10 +109,10 @@ def note_suppressed(data: pd.DataFrame, counts: Iterable[str],
                      + (f"; {', '.join(from_them)}: blank, derived from a suppressed count"
                         if from_them else ""))
     fresh = pd.Series(notes, index=out.index, dtype="string")
-    if NOTE_COLUMN in out.columns:
-        out[NOTE_COLUMN] = out[NOTE_COLUMN].astype("string").fillna(fresh)
+    if column in out.columns:
+        out[column] = out[column].astype("string").fillna(fresh)
     else:
-        out[NOTE_COLUMN] = fresh
+        out[column] = fresh
     return out
 
 
