@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -37,7 +38,7 @@ CSV_DECIMALS = 3
 #: is the last column, so the data columns keep their positions.
 SOURCE_COLUMN = "data_source"
 #: Why a count is blank in a download (small-number suppression; :func:`note_suppressed`).
-SUPPRESSED = "suppressed: a count of 1 to 4, or one that would let such a count be worked out"
+SUPPRESSED = "suppressed: a count of 1 to 4 or one that would let such a count be worked out"
 #: What chart captions say about the data, set by :func:`data_notice`: every file synthetic, or
 #: real statistics combined with synthetic records.
 SYNTHETIC_CAPTION = "Synthetic demonstration data, not real records."
@@ -105,8 +106,8 @@ def note_suppressed(data: pd.DataFrame, counts: Iterable[str], derived: Iterable
             notes.append(pd.NA)
             continue
         from_them = [c for c in derived if pd.isna(out.at[i, c])]
-        notes.append(f"{', '.join(hidden)}: {SUPPRESSED}"
-                     + (f"; {', '.join(from_them)}: blank, derived from a suppressed count"
+        notes.append(f"{' and '.join(hidden)}: {SUPPRESSED}"
+                     + (f"; {' and '.join(from_them)}: derived from a suppressed count"
                         if from_them else ""))
     fresh = pd.Series(notes, index=out.index, dtype="string")
     if column in out.columns:
@@ -147,8 +148,9 @@ class Chart(HTML):
         super().__init__(data)
         self.png = png
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # as a notebook stores it (base64 text), whichever engine runs the page
+        return {"text/html": self.data, "image/png": base64.b64encode(self.png).decode("ascii")}
 
 
 def _footer(fig: Figure, text: str) -> None:
