@@ -417,8 +417,9 @@ def _home_findings(app: Any, pagename: str, templatename: str, context: dict, do
 
 
 #: The theme's Font Awesome script (pydata-sphinx-theme 0.17.1 writes it into every page's
-#: head; 1.49 MB that turns a dozen ``<i class="fa-solid ...">`` into SVG). The book draws those
-#: icons with CSS masks instead (``_static/jsna.css``), so the script is left out.
+#: head: 1.49 MB that turns a dozen ``<i class="fa-solid ...">`` into inline SVG). The theme's
+#: stylesheet already draws the same icons from its Font Awesome web font (which it loads anyway
+#: for the admonition icons), so the script is left out and the icons look the same.
 FONTAWESOME = re.compile(r'[ \t]*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>'
                          r"\s*</script>[ \t]*\n?")
 

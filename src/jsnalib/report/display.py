@@ -157,8 +157,10 @@ def _footer(fig: Figure, text: str) -> None:
     """Write `text` in small grey type under everything else on the figure, at its left edge."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
-    fig.text(box.x0, box.y0 - 0.05, text, transform=fig.dpi_scale_trans, ha="left", va="top",
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())  # inches
+    width, height = fig.get_size_inches()
+    # in figure coordinates, which a tight crop shifts with everything else
+    fig.text(box.x0 / width, (box.y0 - 0.05) / height, text, ha="left", va="top",
              fontsize=plots.SMALL, color="#444444")
 
 
