@@ -435,8 +435,10 @@ def sds_distribution_chart(inputs: Inputs, years: int = 3) -> HTML | None:
                    linewidth=1, ax=ax)
     for name, sds in SDS_LINES.items():
         ax.axhline(sds, color="black", lw=0.8, ls="--", zorder=0)
-        ax.annotate(name, (1.0, sds), xycoords=("axes fraction", "data"), xytext=(2, 0),
-                    textcoords="offset points", va="center", ha="left", fontsize=house.SMALL)
+        ax.annotate(name, (0.5, sds), xycoords=("axes fraction", "data"), xytext=(0, 1),
+                    textcoords="offset points", va="bottom", ha="center", fontsize=house.SMALL,
+                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none",
+                          "alpha": 0.8})
     ax.set_title(house.wrap_title(f"BMI SDS of children measured, {period}\n{area}"))
     ax.set_xlabel("")
     ax.set_ylabel("BMI SDS (UK90)")
