@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from pathlib import Path
 
 import matplotlib.colors as mcolors
@@ -99,9 +101,10 @@ def test_choropleth_colours_by_rating_writes_words_and_lists_areas_in_alt_text(t
     assert min(pixel(0.5, 50.5)) > 240 and max(pixel(0.2, 50.2)) < 64
     key = "\n".join(t.get_text() for t in fig.texts)
     assert "1. Alpha: worse (7.5 per 1,000)" in key and f"3. Gamma: {maps.NO_DATA}" in key
-    assert "Open Government Licence" in key
-    assert alt == ("Map: Infant mortality. Each area is coloured by its rating against England. "
-                   f"Alpha: worse (7.5 per 1,000); Beta: similar; Gamma: {maps.NO_DATA}.")
+    assert "Open Government Licence" in " ".join(key.split())
+    assert alt == ("Map of Infant mortality: of 3 areas compared with England, 1 worse, "
+                   f"1 similar, 1 with {maps.NO_DATA}; every value is in the key under the map "
+                   "and the data download.")
 
 
 def test_choropleth_refuses_unknown_ratings_and_no_areas(tmp_path):
@@ -143,8 +146,10 @@ def test_indicator_map_rates_own_values_marks_borrowed_ones_and_leaves_missing_w
         "value_from": ["A1", "B2", "Z9"], "value_from_name": ["", "", "Zed"]})
     out = maps.indicator_map(compared, "x", areas, "map-x", "Somewhere").data
     alt = out.split('alt="', 1)[1].split('"', 1)[0]
-    assert "Map: Re-referrals, 2023-24: Somewhere." in alt
-    assert (f"Alpha: {maps.NO_DATA}; Beta: better (21.0%); "
-            "Gamma: not compared (23.5%, Zed&#x27;s figure)") in alt
+    assert alt.startswith("Map of Re-referrals, 2023-24: Somewhere: of 3 areas compared with "
+                          f"England, 1 with {maps.NO_DATA}, 1 better, 1 not compared;")
+    csv = base64.b64decode(re.search(r'data:text/csv;base64,([^"]+)"', out)[1]).decode()
+    assert csv.splitlines()[1:] == ["B2,Beta,2023-24,21.0,%,better",
+                                    "C3,Gamma,2023-24,23.5,%,not compared"]
     with pytest.raises(ValueError, match="no rows"):
         maps.indicator_map(compared, "y", areas, "map-y", "Somewhere")

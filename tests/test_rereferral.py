@@ -591,7 +591,8 @@ def test_trend_figure_labels_the_published_points_below_them():
     labels = [t for t in fig.axes[0].texts if t.get_text()]
     assert [t.get_text().replace("\n", " ") for t in labels] == [points["label"].iloc[0]]
     assert labels[0].xyann[1] < 0
-    assert "Published: Staffordshire Health and Wellbeing Board papers" in alt
+    assert alt.startswith("Line chart of Re-referrals within 12 months: Staffordshire:") \
+        and len(alt) <= 250
     fig_without, _ = figures.trend_figure(series, points.iloc[:0], "Staffordshire")
     assert not fig_without.axes[0].texts
 

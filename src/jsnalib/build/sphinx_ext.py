@@ -322,10 +322,14 @@ def page_paper(notebook: dict) -> tuple[list[str], pd.DataFrame | None, bytes | 
             image = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"', fragment)
             if chart is None and image:
                 chart = base64.b64decode(re.sub(r"\s+", "", image.group(1)))
+        # a chart (display.Chart) is SVG on the page, with a PNG copy for the paper
+        for png in _outputs(cell, "image/png"):
+            if chart is None:
+                chart = base64.b64decode(re.sub(r"\s+", "", png))
     return headlines(notebook), table, chart, synthetic
 
 
-def _png_figure(png: bytes, dpi: float = 110):
+def _png_figure(png: bytes, dpi: float = 150):
     import matplotlib.pyplot as plt
 
     image = plt.imread(io.BytesIO(png), format="png")
@@ -425,6 +429,31 @@ def _home_findings(app: Any, pagename: str, templatename: str, context: dict, do
     context["body"] = context["body"].replace(KEY_FINDINGS, replacement)
 
 
+#: The theme's Font Awesome script (pydata-sphinx-theme 0.17.1 writes it into every page's
+#: head: 1.49 MB that turns a dozen ``<i class="fa-solid ...">`` into inline SVG). The theme's
+#: stylesheet already draws the same icons from its Font Awesome web font (which it loads anyway
+#: for the admonition icons), so the script is left out and the icons look the same.
+FONTAWESOME = re.compile(r'[ \t]*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>'
+                         r"\s*</script>[ \t]*\n?")
+
+
+def drop_fontawesome(page: str) -> str:
+    """The page's HTML without the theme's Font Awesome script tag."""
+    return FONTAWESOME.sub("", page)
+
+
+def _drop_fontawesome(app: Any, exception: Exception | None) -> None:
+    if exception is not None or getattr(app.builder, "format", "") != "html":
+        return
+    root = Path(app.outdir)
+    for page in root.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "fontawesome.js" in text:
+            page.write_text(drop_fontawesome(text), encoding="utf-8")
+    for leftover in (root / "_static" / "scripts").glob("fontawesome.js*"):
+        leftover.unlink()
+
+
 def setup(app: Any) -> dict[str, bool]:
     # first in line: Sphinx stops calling html-page-context handlers at the first one that
     # returns a template name, which the theme does
@@ -438,4 +467,5 @@ def setup(app: Any) -> dict[str, bool]:
     app.connect("html-page-context", _paper, priority=4)
     # last: the paper is drawn from the notebook's data: URIs, the page then links to files
     app.connect("html-page-context", _externalise, priority=5)
+    app.connect("build-finished", _drop_fontawesome)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -86,7 +86,7 @@ def p_chart_plot(
     labels = [str(label) for label in labels]
     episodes = signal_episodes(chart, labels)
     positions = np.arange(len(chart))
-    fig, ax = plots.subplots(figsize=(9, 4.5))
+    fig, ax = plots.subplots(figsize=(plots.FIGURE_WIDTH, 4.2))
     if chart["baseline"].any():
         first = int(np.flatnonzero(chart["baseline"])[0])
         last = int(np.flatnonzero(chart["baseline"])[-1])
@@ -111,30 +111,26 @@ def p_chart_plot(
         if chosen.any():
             ax.scatter(positions[chosen], chart["value"][chosen], s=28, zorder=4,
                        color=colours[polarity][direction], label=names[direction])
-    # a tick every 1, 2, 3, 4, 6, 12 or 24 periods (whole divisions of a year), at most ~12
-    step = next((k for k in (1, 2, 3, 4, 6, 12, 24) if len(labels) / k <= 12),
-                int(np.ceil(len(labels) / 12)))
+    # a tick every 1, 2, 3, 4, 6, 12 or 24 periods (whole divisions of a year), at most ~9
+    step = next((k for k in (1, 2, 3, 4, 6, 12, 24) if len(labels) / k <= 9),
+                int(np.ceil(len(labels) / 9)))
     ax.set_xticks(positions[::step])
     ax.set_xticklabels(labels[::step], rotation=45, ha="right")
     ax.set_xlim(-0.5, len(chart) - 0.5)
-    ax.set_title(title)
+    ax.set_title(plots.wrap_title(title))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     fig.tight_layout()
-    fmt = _fmt
+    plots.legend_below(fig, ax, ncols=1)
     centre = float(chart["centre"].iloc[0])
-    alt = (f"Control chart: {title}. {len(chart)} periods from {labels[0]} to {labels[-1]}, "
-           f"centre line {fmt(centre, decimals)} with {limits_label(chart)} from "
-           f"{fmt(chart['lower'].min(), decimals)} to {fmt(chart['upper'].max(), decimals)}. ")
-    if episodes.empty:
-        alt += "No special-cause signals: the variation is consistent with chance."
-    else:
-        alt += "Special-cause signals: " + "; ".join(
-            f"{row.description}, {row.direction}, {row.start}"
-            + (f" to {row.end}" if row.periods > 1 else "")
-            for row in episodes.itertuples()) + "."
+    signals = ("no special-cause signals" if episodes.empty else
+               f"{len(episodes)} special-cause signal{'s' if len(episodes) > 1 else ''}, "
+               f"the first in {episodes['start'].iloc[0]}")
+    alt = plots.alt_text("Control chart", title,
+                         f"{len(chart)} periods from {labels[0]} to {labels[-1]} around a centre "
+                         f"line of {_fmt(centre, decimals)}, {signals}",
+                         "the data download and the signals table below the chart")
     return fig, alt
 
 
@@ -173,16 +169,15 @@ def cumulative_chart(
         ax.fill_between(group["time"], group["cumulative_lower"], group["cumulative_upper"],
                         color=colour, alpha=0.18, linewidth=0)
         last = group.iloc[-1]
-        parts.append(f"{label}: {last['cumulative_percent']:.{decimals}f}% "
-                     f"({100 * level:g}% CI {last['cumulative_lower']:.{decimals}f}% to "
-                     f"{last['cumulative_upper']:.{decimals}f}%) by {last['time']:g}")
-    ax.set_title(title)
+        parts.append(f"{label}: {last['cumulative_percent']:.{decimals}f}% by {last['time']:g}")
+    ax.set_title(plots.wrap_title(title))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0)
-    ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
-    alt = (f"Line chart: {title}. The lines rise as more have the event over time. "
-           + "; ".join(parts) + f" ({xlabel.lower()}). Shaded bands are confidence intervals.")
+    plots.legend_below(fig, ax)
+    alt = plots.alt_text("Line chart", title,
+                         f"{parts[0]} {xlabel.lower()}, with {100 * level:g}% confidence bands"
+                         if parts else "no curve to draw")
     return fig, alt

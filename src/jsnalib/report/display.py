@@ -14,9 +14,12 @@ import hashlib
 import html
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
@@ -25,12 +28,31 @@ from matplotlib.figure import Figure
 
 from jsnalib.inputs.contracts import PUBLISHERS, SYNTHETIC_MANIFEST, Publisher
 from jsnalib.inputs.readers import contract_for
+from jsnalib.methods.disclosure import NOTE_COLUMN
+from jsnalib.report import plots
 from jsnalib.report.format import md_escape  # noqa: F401  (page code calls display.md_escape)
 
 #: Decimal places kept in a CSV download (numbers below 1 keep 3 significant figures instead).
 CSV_DECIMALS = 3
+#: The column of every CSV download that says where its data come from (the page's data note:
+#: synthetic demonstration data or the files in data/). A column rather than a first comment
+#: line: Excel, Power Query, pandas and R then read the header row as the header without options,
+#: and the note stays with each row when an analyst sorts, filters or copies rows elsewhere. It
+#: is the last column, so the data columns keep their positions.
+SOURCE_COLUMN = "data_source"
+#: Why a count is blank in a download (small-number suppression; :func:`note_suppressed`).
+SUPPRESSED = "suppressed: a count of 1 to 4 or one that would let such a count be worked out"
+#: What chart captions say about the data, set by :func:`data_notice`: every file synthetic, or
+#: real statistics combined with synthetic records.
+SYNTHETIC_CAPTION = "Synthetic demonstration data, not real records."
+MIXED_CAPTION = ("This page combines real published statistics with synthetic demonstration "
+                 "records (see the sources at the end of the page).")
+#: The footer drawn on a chart that uses synthetic records, by the page's caption note.
+CHART_FOOTERS = {SYNTHETIC_CAPTION: "Synthetic demonstration data, not real records",
+                 MIXED_CAPTION: "Includes synthetic demonstration data, not real records"}
 #: What this page's downloads and captions say about the data, set by :func:`data_notice` (each
-#: page runs in its own kernel and calls it first): the CSV's first line and the caption's end.
+#: page runs in its own kernel and calls it first): the CSV's ``data_source`` column and the
+#: caption's end.
 _PAGE_NOTE = {"csv": "", "caption": ""}
 
 
@@ -53,13 +75,58 @@ def rounded_for_download(data: pd.DataFrame, decimals: int = CSV_DECIMALS) -> pd
     return out
 
 
+def note_suppressed(data: pd.DataFrame, counts: Iterable[str], derived: Iterable[str] = (),
+                    column: str = NOTE_COLUMN) -> pd.DataFrame:
+    """The frame with a ``suppression_note`` column saying, on each row, which counts are blank
+    because of small-number suppression and which values are blank because they come from one.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A table of record-derived counts after suppression, where a blank count means
+        suppressed (never "not applicable").
+    counts : iterable of str
+        Its count columns (kept as integers; the reason goes in the note, not in the cell).
+    derived : iterable of str
+        Columns computed from those counts (percentages, limits), blank with them.
+    column : str
+        The note's column (``suppression_note`` unless the table names it otherwise).
+
+    Returns
+    -------
+    DataFrame
+        A copy; an existing note (from :func:`jsnalib.methods.disclosure.suppress_table`) is
+        kept where it says more.
+    """
+    counts = [c for c in counts if c in data.columns]
+    derived = [c for c in derived if c in data.columns]
+    out = data.copy()
+    blank = out[counts].isna()
+    notes = []
+    for i, row in blank.iterrows():
+        hidden = [c for c in counts if row[c]]
+        if not hidden:
+            notes.append(pd.NA)
+            continue
+        from_them = [c for c in derived if pd.isna(out.at[i, c])]
+        notes.append(f"{' and '.join(hidden)}: {SUPPRESSED}"
+                     + (f"; {' and '.join(from_them)}: derived from a suppressed count"
+                        if from_them else ""))
+    fresh = pd.Series(notes, index=out.index, dtype="string")
+    if column in out.columns:
+        out[column] = out[column].astype("string").fillna(fresh)
+    else:
+        out[column] = fresh
+    return out
+
+
 def download_csv(data: pd.DataFrame) -> str:
-    """The text of a CSV download: the page's data note as a first ``#`` line (when
-    :func:`data_notice` has run), then the rounded data (:func:`rounded_for_download`)."""
-    note = _PAGE_NOTE["csv"]
-    return (f"# {note}\n" if note else "") + rounded_for_download(data).to_csv(index=False)
-
-
+    """The text of a CSV download: the rounded data (:func:`rounded_for_download`) and, when
+    :func:`data_notice` has run, the page's data note in a last :data:`SOURCE_COLUMN`."""
+    out = rounded_for_download(data)
+    if _PAGE_NOTE["csv"]:
+        out[SOURCE_COLUMN] = _PAGE_NOTE["csv"]
+    return out.to_csv(index=False)
 
 
 def _csv_link(data: pd.DataFrame, name: str) -> str:
@@ -69,28 +136,90 @@ def _csv_link(data: pd.DataFrame, name: str) -> str:
             f'href="data:text/csv;base64,{payload}">Download the data ({filename})</a>')
 
 
-def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str) -> HTML:
-    """A chart as an accessible HTML figure: PNG with alt text, a caption, and its data as CSV.
+#: Longest alt text, in characters: one sentence saying what the chart shows and its main
+#: reading; the values are in the table or download beside it (:func:`plots.alt_text`).
+MAX_ALT = plots.MAX_ALT
+#: Resolution of the PNG copy kept in the notebook for the committee paper (dots per inch).
+PAPER_DPI = 150
 
-    Closes the matplotlib figure so it is not displayed a second time.
+
+class Chart(HTML):
+    """A chart on the page: HTML with the chart as SVG (crisp at any width), plus a PNG copy
+    (``image/png`` in the notebook) that the committee paper draws and the page never loads."""
+
+    def __init__(self, data: str, png: bytes) -> None:
+        super().__init__(data)
+        self.png = png
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # as a notebook stores it (base64 text), whichever engine runs the page
+        return {"text/html": self.data, "image/png": base64.b64encode(self.png).decode("ascii")}
+
+
+def _footer(fig: Figure, text: str) -> None:
+    """Write `text` in small grey type under everything else on the figure, at its left edge."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())  # inches
+    width, height = fig.get_size_inches()
+    # in figure coordinates, which a tight crop shifts with everything else
+    fig.text(box.x0 / width, (box.y0 - 0.05) / height, text, ha="left", va="top",
+             fontsize=plots.SMALL, color="#444444")
+
+
+def _svg_size(svg: bytes) -> tuple[int, int]:
+    """The SVG's width and height in CSS pixels (matplotlib writes them in points)."""
+    found = re.search(rb'<svg[^>]*?width="([0-9.]+)pt"[^>]*?height="([0-9.]+)pt"', svg)
+    if found is None:
+        raise ValueError("matplotlib wrote an SVG without a width and height in points")
+    return round(float(found[1]) * 4 / 3), round(float(found[2]) * 4 / 3)
+
+
+def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
+           synthetic: bool | None = None) -> Chart:
+    """A chart as an accessible HTML figure: SVG with alt text, a caption, and its data as CSV.
+
+    Parameters
+    ----------
+    fig : Figure
+        The chart (closed afterwards, so a notebook does not show it a second time).
+    alt : str
+        One sentence (at most :data:`MAX_ALT` characters): what the chart shows and its main
+        reading; the values are in its download and the table beside it.
+    caption, data, name :
+        The caption, the data offered as ``<name>.csv``, and the figure's id.
+    synthetic : bool or None
+        Whether the chart uses synthetic records, which is then written under it and in the
+        image's metadata; None (the default) follows the page's data notice.
     """
     if not alt.strip():
         raise ValueError("every chart needs alt text describing what it shows")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight",
-                metadata={"Software": None, "Description": _PAGE_NOTE["csv"] or None})
+    if len(alt) > MAX_ALT:
+        raise ValueError(f"alt text of chart {name!r} is {len(alt)} characters; keep it to one "
+                         f"sentence of at most {MAX_ALT} (the values belong in its table)")
+    footer = CHART_FOOTERS.get(_PAGE_NOTE["caption"], "")
+    if footer and synthetic is not False:
+        _footer(fig, footer)
+    note = _PAGE_NOTE["csv"] or None
+    with matplotlib.rc_context({"svg.hashsalt": name, "svg.fonttype": "path"}):
+        vector, raster = io.BytesIO(), io.BytesIO()
+        fig.savefig(vector, format="svg", bbox_inches="tight",
+                    metadata={"Date": None, "Creator": None, "Description": note})
+        fig.savefig(raster, format="png", dpi=PAPER_DPI, bbox_inches="tight",
+                    metadata={"Software": None, "Description": note})
     if fig.canvas.manager is not None:  # a pyplot figure: close it so it is not shown twice
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-    image = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return HTML(
+    svg = vector.getvalue()
+    width, height = _svg_size(svg)
+    image = base64.b64encode(svg).decode("ascii")
+    return Chart(
         f'<figure class="jsna-figure" id="fig-{html.escape(name)}">'
-        f'<img src="data:image/png;base64,{image}" alt="{html.escape(alt)}" '
-        f'style="max-width:100%"/>'
+        f'<img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt)}" '
+        f'width="{width}" height="{height}"/>'
         f"<figcaption>{html.escape(' '.join(filter(None, [caption, _PAGE_NOTE['caption']])))} "
-        f"{_csv_link(data, name)}</figcaption></figure>"
-    )
+        f"{_csv_link(data, name)}</figcaption></figure>", raster.getvalue())
 
 
 def table(data: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,
@@ -213,7 +342,7 @@ def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
         _PAGE_NOTE.update(
             csv="Synthetic demonstration data generated by jsnalib.synth, not real records "
                 f"about any child (computed from {', '.join(names)})",
-            caption="Synthetic demonstration data, not real records.")
+            caption=SYNTHETIC_CAPTION)
         return HTML('<div class="admonition warning jsna-synthetic jsna-data-line" role="note">'
                     "<p><strong>Synthetic demonstration data.</strong> Every figure on this page "
                     "is computed from records generated to resemble the published local figures; "
@@ -222,8 +351,7 @@ def data_notice(data_dir: str | Path, files: Iterable[str]) -> HTML:
         _PAGE_NOTE.update(
             csv=f"Computed from {', '.join(names)} in data/; {', '.join(synthetic)} are synthetic "
                 "demonstration data generated by jsnalib.synth, not real records about any child",
-            caption="This page combines real published statistics with synthetic demonstration "
-                    "records (see the sources at the end of the page).")
+            caption=MIXED_CAPTION)
         return HTML('<div class="admonition warning jsna-synthetic jsna-data-line" role="note">'
                     "<p><strong>Partly synthetic.</strong> The figures for "
                     f"{_what(synthetic)} come from synthetic demonstration records, not real "

@@ -36,6 +36,10 @@ NO_DATA_COLOUR = "#ffffff"
 #: Share of the map's width an area must span to have its rating word written on it (otherwise
 #: its number only; the key has the word).
 WORD_MIN_WIDTH = 0.14
+#: Characters of a line of the key under a map (at :data:`jsnalib.report.plots.SMALL` points).
+KEY_CHARACTERS = 62
+#: Tallest a map is drawn, inches.
+MAP_HEIGHT = 5.0
 #: The boundary files in ``data/boundaries/`` (ONS, ultra generalised, England).
 DISTRICT_FILE = "lad_dec2023_buc_england.geojson"
 AUTHORITY_FILE = "ctyua_may2023_buc_england.geojson"
@@ -188,9 +192,26 @@ def choropleth(
     east, north = bounds[:, 2:].max(axis=0)
     scale = float(np.cos(np.radians((south + north) / 2)))
     width = max((east - west) * scale, 1e-9)
-    fig = Figure(figsize=(8, 5.6))
-    ax = fig.add_axes((0.01, 0.05, 0.52, 0.78))
     key_lines = []
+    for number, (code, area) in enumerate(areas.items(), start=1):
+        value = f" ({values[code]})" if values.get(code) else ""
+        key_lines.append(textwrap.fill(f"{number}. {area.name}: {ratings.get(code, NO_DATA)}{value}",
+                                       KEY_CHARACTERS, subsequent_indent="    "))
+    key = "\n".join(key_lines)
+    heading = plots.wrap_title(title)
+    attribution = textwrap.fill(ATTRIBUTION, KEY_CHARACTERS + 8)
+    # phone first: title, key of colours, the map across the width, then the numbered key
+    line = plots.SMALL * 1.35 / 72  # inches per line of text
+    map_width = plots.FIGURE_WIDTH - 0.2
+    map_height = min(MAP_HEIGHT, map_width * (north - south) / width)
+    parts = [(heading.count("\n") + 1) * plots.TITLE * 1.3 / 72 + 0.1, 2.4 * line + 0.1,
+             map_height + 0.1, (key.count("\n") + 1) * line + 0.1,
+             (attribution.count("\n") + 1) * line]
+    height = sum(parts)
+    fig = Figure(figsize=(plots.FIGURE_WIDTH, height))
+    top = 1 - (parts[0] + parts[1]) / height
+    ax = fig.add_axes((0.1 / plots.FIGURE_WIDTH, top - map_height / height,
+                       map_width / plots.FIGURE_WIDTH, map_height / height))
     for number, (code, area) in enumerate(areas.items(), start=1):
         rating = ratings.get(code, NO_DATA)
         fill = plots.RATING_COLOURS.get(rating, NO_DATA_COLOUR)
@@ -199,10 +220,8 @@ def choropleth(
         a_west, _, a_east, _ = area.bounds()
         wide = (a_east - a_west) * scale / width >= WORD_MIN_WIDTH
         label = f"{number}\n{rating}" if wide and rating != NO_DATA else str(number)
-        ax.text(lon * scale, lat, label, ha="center", va="center", fontsize=10, fontweight="bold",
-                color=plots.text_colour(fill), linespacing=1.0)
-        value = f" ({values[code]})" if values.get(code) else ""
-        key_lines.append(f"{number}. {area.name}: {rating}{value}")
+        ax.text(lon * scale, lat, label, ha="center", va="center", fontsize=plots.SMALL,
+                fontweight="bold", color=plots.text_colour(fill), linespacing=1.0)
     if outline is not None:
         ax.add_patch(PathPatch(_path(outline, scale), facecolor="none", edgecolor="black", lw=1.8))
     margin = 0.02 * width
@@ -210,27 +229,25 @@ def choropleth(
     ax.set_ylim(south - margin, north + margin)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    fig.suptitle(textwrap.fill(title, 75), fontsize=12, fontweight="bold", x=0.02, y=0.99,
-                 ha="left", va="top")
+    fig.text(0.0, 1.0, heading, fontsize=plots.TITLE, fontweight="bold", ha="left", va="top")
     shown = [r for r in plots.RATING_COLOURS if r in set(ratings.values())]
     if len(ratings) < len(areas):
         shown.append(NO_DATA)
     handles = [Patch(facecolor=plots.RATING_COLOURS.get(r, NO_DATA_COLOUR), edgecolor="#333333",
                      label=r) for r in shown]
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.91), fontsize=10,
-               ncols=len(handles), title="Compared with England:", title_fontsize=10,
-               frameon=False, alignment="left")
-    size = 10 if len(key_lines) <= 10 else 9
-    fig.text(0.55, 0.8, "\n".join(textwrap.fill(line, 48, subsequent_indent="    ")
-                                  for line in key_lines),
-             va="top", ha="left", fontsize=size, linespacing=1.3)
-    fig.text(0.01, 0.005, textwrap.fill(ATTRIBUTION, 120), ha="left", va="bottom", fontsize=7,
-             color="#444444")
-    described = "; ".join(
-        f"{area.name}: {ratings.get(code, NO_DATA)}"
-        + (f" ({values[code]})" if values.get(code) else "")
-        for code, area in areas.items())
-    alt = f"Map: {title}. Each area is coloured by its rating against England. {described}."
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 1 - parts[0] / height),
+               fontsize=plots.SMALL, ncols=min(len(handles), 3), title="Compared with England:",
+               title_fontsize=plots.SMALL, frameon=False, alignment="left", borderaxespad=0,
+               handletextpad=0.4, columnspacing=1.0)
+    fig.text(0.0, (parts[3] + parts[4]) / height, key, va="top", ha="left",
+             fontsize=plots.SMALL, linespacing=1.3)
+    fig.text(0.0, 0.0, attribution, ha="left", va="bottom", fontsize=plots.SMALL,
+             color="#444444", linespacing=1.3)
+    counts = pd.Series([ratings.get(code, NO_DATA) for code in areas]).value_counts()
+    reading = f"of {len(areas)} areas compared with England, " + ", ".join(
+        f"{n} with {rating}" if rating == NO_DATA else f"{n} {rating}"
+        for rating, n in counts.items())
+    alt = plots.alt_text("Map", title, reading, "the key under the map and the data download")
     return fig, alt
 
 

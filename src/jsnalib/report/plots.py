@@ -8,6 +8,7 @@ the pair to :func:`jsnalib.report.display.figure` to put it on the page with its
 from __future__ import annotations
 
 import functools
+import math
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -26,17 +27,39 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 RATING_COLOURS = {"better": "#009E73", "similar": "#F0E442", "worse": "#D55E00",
                   "not compared": "#999999", "higher": "#56B4E9", "lower": "#0072B2"}
 
+#: Width of a chart on a phone, CSS pixels: the book's figures are 358 px wide in the content
+#: column at a 390 x 844 viewport (headless Chromium).
+PHONE_WIDTH_PX = 358
+#: Smallest text on a chart at that width, CSS pixels.
+MIN_TEXT_PX = 9
+#: Widest a chart is drawn, inches. Its SVG is 576 CSS px wide (96 px an inch) on a desktop and
+#: shrinks with the column on a phone, so all its type shrinks by the same factor.
+FIGURE_WIDTH = 6.0
+#: Smallest type size, points, so that text is at least :data:`MIN_TEXT_PX` high on a phone
+#: (11 pt: 9 px x 72 pt/in x 6 in / 358 px = 10.9 pt, rounded up).
+SMALL = math.ceil(MIN_TEXT_PX * 72 * FIGURE_WIDTH / PHONE_WIDTH_PX)
+#: Type size of chart titles, points.
+TITLE = SMALL + 2
+#: Characters of a title line (bold, :data:`TITLE` points) that fit across :data:`FIGURE_WIDTH`.
+TITLE_CHARACTERS = 50
+
 #: The house style: matplotlib's defaults with these changes, applied only while a chart is drawn
-#: (:func:`house_style`), so importing this module changes nothing for anyone else.
+#: (:func:`house_style`), so importing this module changes nothing for anyone else. Charts are
+#: drawn for the phone first (:data:`FIGURE_WIDTH`, type of at least :data:`SMALL` points).
 HOUSE_STYLE = {
-    "figure.figsize": (8, 4.5),
+    "figure.figsize": (FIGURE_WIDTH, 4.2),
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
-    "axes.titlesize": 12,
+    "axes.titlesize": TITLE,
     "axes.titleweight": "bold",
-    "font.size": 10,
+    "font.size": SMALL,
+    "axes.labelsize": SMALL,
+    "xtick.labelsize": SMALL,
+    "ytick.labelsize": SMALL,
+    "legend.fontsize": SMALL,
+    "legend.title_fontsize": SMALL,
     "legend.frameon": False,
     "svg.hashsalt": "jsna",
 }
@@ -62,6 +85,32 @@ def subplots(*args: Any, figsize: tuple[float, float] | None = None,
     return fig, fig.subplots(*args, **kwargs)
 
 
+def wrap_title(title: str, width: int = TITLE_CHARACTERS) -> str:
+    """The title with each of its lines wrapped to `width` characters."""
+    return "\n".join(textwrap.fill(line, width) for line in title.split("\n"))
+
+
+def legend_below(fig: Figure, ax: Any, handles: Sequence[Any] | None = None,
+                 ncols: int | None = None, **kwargs: Any) -> Any:
+    """The axes' legend (or one of `handles`) as a figure legend under everything drawn below
+    the axes (tick labels, axis label), in one column, or two when every label is short. Call
+    after the layout is settled (``tight_layout``); ``bbox_inches="tight"`` then keeps it in
+    the saved image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    else:
+        labels = [handle.get_label() for handle in handles]
+    if ncols is None:
+        ncols = 2 if max((len(label) for label in labels), default=0) <= 24 else 1
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    bottom = fig.transFigure.inverted().transform(
+        (0, ax.get_tightbbox(renderer).y0))[1]
+    return fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, bottom),
+                      ncols=ncols, **kwargs)
+
+
 def relative_luminance(colour: str) -> float:
     """WCAG 2.1 relative luminance (0 black to 1 white) of a ``#rrggbb`` colour."""
     channels = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
@@ -82,6 +131,25 @@ def text_colour(fill: str) -> str:
 
 def _fmt(value: float, decimals: int = 1) -> str:
     return "not available" if pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+#: Longest alt text, characters: one sentence, what the chart shows and its main reading.
+MAX_ALT = 250
+#: Where an alt text sends a screen-reader user for the values.
+VALUES_IN = "the data download below the chart"
+
+
+def alt_text(kind: str, title: str, reading: str, values_in: str = VALUES_IN) -> str:
+    """A chart's alt text in one sentence of at most :data:`MAX_ALT` characters: the kind of
+    chart and its title, the main reading, and where every value is (`values_in`, e.g. "the
+    table below"). The title, then the pointer, are left out when the sentence would be longer.
+    """
+    title = " ".join(title.replace("\n", ", ").split())
+    for alt in (f"{kind} of {title}: {reading}; every value is in {values_in}.",
+                f"{kind}: {reading}; every value is in {values_in}.", f"{kind}: {reading}."):
+        if len(alt) <= MAX_ALT:
+            return alt
+    return alt[:MAX_ALT - 1].rsplit(" ", 1)[0] + "."
 
 
 @house_style
@@ -115,31 +183,26 @@ def trend_chart(
                         alpha=0.18, linewidth=0)
         first, last = group.iloc[0], group.iloc[-1]
         alt_parts.append(f"{name} went from {_fmt(first[value], decimals)} in {first[x]} to "
-                         f"{_fmt(last[value], decimals)} ({level} CI {_fmt(last[lower], decimals)} to "
-                         f"{_fmt(last[upper], decimals)}) in {last[x]}")
+                         f"{_fmt(last[value], decimals)} in {last[x]}")
     if published is not None and not published.empty:
         ax.scatter(published["x"].astype(str), published["value"], marker="D", color="black",
                    zorder=5, label="Published figure")
         for _, row in published.iterrows():
             ax.annotate(textwrap.fill(str(row["label"]), 24), (str(row["x"]), row["value"]),
                         textcoords="offset points", xytext=(-6, 8), ha="right", va="bottom",
-                        fontsize=7, bbox={"boxstyle": "round,pad=0.2", "fc": "white",
-                                          "ec": "none", "alpha": 0.8})
-        alt_parts.append("published figures shown as diamonds: " + "; ".join(
-            f"{row['label']} {_fmt(row['value'], decimals)} ({row['x']})"
-            for _, row in published.iterrows()))
-    ax.set_title(title)
+                        fontsize=SMALL, bbox={"boxstyle": "round,pad=0.2", "fc": "white",
+                                              "ec": "none", "alpha": 0.8})
+    ax.set_title(wrap_title(title))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
     ticks = ax.get_xticks()
-    if len(ticks) > 10:
-        ax.set_xticks(ticks[:: int(np.ceil(len(ticks) / 10))])
+    if len(ticks) > 8:
+        ax.set_xticks(ticks[:: int(np.ceil(len(ticks) / 8))])
     ax.tick_params(axis="x", rotation=45)
-    ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    alt = (f"Line chart: {title}. " + ". ".join(alt_parts)
-           + f". Shaded bands are {level} confidence intervals.")
+    legend_below(fig, ax)
+    alt = alt_text("Line chart", title, alt_parts[0] + f", with {level} confidence bands")
     return fig, alt
 
 
@@ -178,19 +241,18 @@ def funnel_chart(
     for _, row in points[points["label"].isin(highlight)].iterrows():
         ax.scatter(row["denominator"], row["value"], color=PALETTE[1], s=60, zorder=4)
         ax.annotate(row["label"], (row["denominator"], row["value"]), xytext=(5, 5),
-                    textcoords="offset points", fontsize=8)
-    ax.set_title(title)
+                    textcoords="offset points", fontsize=SMALL)
+    ax.set_title(wrap_title(title))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    described = "; ".join(f"{row['label']} {_fmt(row['value'], decimals)} from "
+    legend_below(fig, ax)
+    described = ", ".join(f"{row['label']} {_fmt(row['value'], decimals)} from "
                           f"{row['denominator']:,.0f}" for _, row in points.iterrows()
                           if row["label"] in highlight)
-    alt = (f"Funnel plot: {title}. {len(points)} areas plotted by size against the average of "
-           f"{_fmt(limits['baseline'].iloc[0], decimals)} with 95% and 99.8% control limits"
-           + (", both plain and widened to allow for over-dispersion between areas. " if adjusted
-              else ". ") + f"{described}.")
+    alt = alt_text("Funnel plot", title,
+                   f"{described or 'no area highlighted'} against an average of "
+                   f"{_fmt(limits['baseline'].iloc[0], decimals)} across {len(points)} areas")
     return fig, alt
 
 
@@ -217,52 +279,80 @@ def gradient_chart(
     if fitted is not None:
         ax.plot(fitted[group].astype(str), fitted["value"], color=PALETTE[1], lw=1.5,
                 label="Fitted gradient")
-    ax.set_title(title)
+    ax.set_title(wrap_title(title))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="best")
     fig.tight_layout()
-    ends = [(data[group].iloc[i], data[value].iloc[i], data[lower].iloc[i], data[upper].iloc[i])
-            for i in (0, -1)]
-    alt = f"Chart: {title}. " + "; ".join(
-        f"{g}: {_fmt(v, decimals)} (95% CI {_fmt(lo, decimals)} to {_fmt(hi, decimals)})"
-        for g, v, lo, hi in ends) + "."
+    ends = [(data[group].iloc[i], data[value].iloc[i]) for i in (0, -1)]
+    alt = alt_text("Chart", title, " and ".join(f"{_fmt(v, decimals)} in group {g}"
+                                                for g, v in ends))
     return fig, alt
+
+
+#: Characters of a spine chart row's label line that fit across :data:`FIGURE_WIDTH` at
+#: :data:`SMALL` points.
+SPINE_LABEL_CHARACTERS = 58
+#: Height of one line of a spine chart's row labels and of its bar, in the chart's row units.
+SPINE_LINE, SPINE_BAR = 0.42, 0.5
+
+
+def spine_rows(labels: Sequence[str]) -> tuple[list[str], np.ndarray, float]:
+    """Each label wrapped to :data:`SPINE_LABEL_CHARACTERS`, the y of each row's bar (first
+    row at the top) and the chart's total height, in row units: each row is its label's lines
+    above its bar."""
+    wrapped = ["\n".join(textwrap.fill(line, SPINE_LABEL_CHARACTERS)
+                         for line in str(label).split("\n")) for label in labels]
+    # under each bar, room for a line of text (the ends' values), then the next row's label
+    heights = [SPINE_LINE * (label.count("\n") + 1) + SPINE_BAR + 0.6 for label in wrapped]
+    tops = np.cumsum([0.0, *heights[:-1]])
+    total = float(sum(heights))
+    return wrapped, total - tops - np.array(heights) + 0.6, total
 
 
 @house_style
 def spine_chart(
     data: pd.DataFrame,
     title: str,
+    values_in: str = VALUES_IN,
 ) -> tuple[Figure, str]:
     """A spine chart: one row per indicator, the local value placed within England's range.
 
     `data` columns: indicator, value, england, worst, best (the range across comparator areas),
     rating (better/similar/worse/not compared). Values are drawn on a scale where England is the
-    centre line and the worst/best areas are the ends, as in the national profiles.
+    centre line and the worst/best areas are the ends, as in the national profiles. Each row's
+    label is written above its bar, across the chart's width, so the chart reads on a phone.
+    `values_in` says where the alt text sends a reader for the values (e.g. "the table below").
     """
-    n = len(data)
-    fig, ax = subplots(figsize=(8, 0.55 * n + 1.2))
-    for i, (_, row) in enumerate(data.iloc[::-1].iterrows()):
+    labels, ys, total = spine_rows(data["indicator"])
+    fig, ax = subplots(figsize=(FIGURE_WIDTH, 0.45 * total + 1.2))
+    for (_, row), label, y in zip(data.iterrows(), labels, ys, strict=True):
         lo, hi, eng = row["worst"], row["best"], row["england"]
         half = max(abs(eng - lo), abs(hi - eng)) or 1.0
-        ax.barh(i, 2, left=-1, color="#e8e8e8", height=0.6)
+        ax.barh(y, 2, left=-1, color="#e8e8e8", height=SPINE_BAR)
+        ax.plot([0, 0], [y - SPINE_BAR / 2 - 0.05, y + SPINE_BAR / 2 + 0.05], color="black",
+                lw=1.5)
         pos = float(np.clip((row["value"] - eng) / half, -1, 1))
         if row.get("polarity", "low_is_good") == "low_is_good":
             pos = -pos
-        ax.scatter(pos, i, s=90, color=RATING_COLOURS.get(row["rating"], "#999999"),
+        ax.scatter(pos, y, s=90, color=RATING_COLOURS.get(row["rating"], "#999999"),
                    edgecolor="black", zorder=3)
-    ax.axvline(0, color="black", lw=1.5)
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(data["indicator"].iloc[::-1], fontsize=8)
+        ax.text(-1.0, y + SPINE_BAR / 2 + 0.08, label, ha="left", va="bottom", fontsize=SMALL,
+                linespacing=1.15)
+    ax.set_yticks([])
+    ax.set_ylim(0, total + 0.1)
     ax.set_xticks([-1, 0, 1])
     ax.set_xticklabels(["Worst area", "England", "Best area"])
-    ax.set_xlim(-1.1, 1.1)
-    ax.set_title(title)
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_title(wrap_title(title))
     ax.grid(False)
+    ax.spines["left"].set_visible(False)
     fig.tight_layout()
-    alt = f"Spine chart: {title}. " + "; ".join(
-        f"{row['indicator']}: {_fmt(row['value'])} against England {_fmt(row['england'])}, "
-        f"{row['rating']}" for _, row in data.iterrows())
-    return fig, alt
+    counts = data["rating"].value_counts()
+    reading = f"against England, of {len(data)} indicators " + ", ".join(
+        f"{counts[r]} {'are' if i == 0 and counts[r] > 1 else 'is' if i == 0 else ''} {r}"
+        .replace("  ", " ") for i, r in enumerate(
+            r for r in ("worse", "similar", "better", "not compared", "higher", "lower")
+            if r in counts))
+    return fig, alt_text("Spine chart", title, reading, values_in)

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from jsnalib.report import display, plots
-from jsnalib.report.format import ci, number
+from jsnalib.report.format import number
 
 from .analyse import Results
 from .load import DATA_CONTRACTS
@@ -129,21 +130,20 @@ def _projection_plot(results: Results, annual: pd.DataFrame, title: str) -> tupl
     bench = float(bench_row["rate"])
     ax.axhline(bench, color=plots.PALETTE[6], lw=1, ls=":",
                label=f"{r.comparator_name} {bench_row['period']}: {number(bench)}")
-    ax.set_title(title)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(plots.wrap_title(title))
     ax.set_xlabel("Year")
     ax.set_ylabel(YLABEL)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=8)
     fig.tight_layout()
+    plots.legend_below(fig, ax)
     end = projected.iloc[-1]
     first_obs, last_obs = shown.iloc[0], shown.iloc[-1]
-    alt = (f"Chart: {title}. Observed annual rates for {annual['area_name'].iloc[0]} went from "
-           f"{number(first_obs['rate'])} in {int(first_obs['start_year'])} to "
-           f"{number(last_obs['rate'])} in {int(last_obs['start_year'])}. The fitted trend, "
-           f"projected to {int(end['year'])}, reaches {number(end['rate'])} per 1,000 "
-           f"({label} prediction interval {ci(end['lower_pi'], end['upper_pi'])}). "
-           f"A dotted line marks {possessive(r.comparator_name)} rate of {number(bench)} in "
-           f"{bench_row['period']}.")
+    alt = plots.alt_text(
+        "Chart", title, f"the rate went from {number(first_obs['rate'])} in "
+        f"{int(first_obs['start_year'])} to {number(last_obs['rate'])} in "
+        f"{int(last_obs['start_year'])} and the trend reaches {number(end['rate'])} per 1,000 "
+        f"by {int(end['year'])} ({possessive(r.comparator_name)} rate {number(bench)})")
     return fig, alt
 
 

@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 from IPython.display import HTML
+from scipy.stats import norm
 
 from jsnalib.indicators.ncmp import INDICATORS
 from jsnalib.inputs.contracts import NCMP
 from jsnalib.inputs.periods import academic_year_label
 from jsnalib.methods import disclosure
+from jsnalib.methods.growth import NCMP_CENTILE_THRESHOLDS
 from jsnalib.report import display
 from jsnalib.report import plots as house
 from jsnalib.report.format import p_value, percent
@@ -57,9 +59,20 @@ def _safe(frame: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
     return disclosure.assert_disclosure_safe(frame, [c for c in counts if c in frame.columns])
 
 
+def _noted(frame: pd.DataFrame) -> pd.DataFrame:
+    """A download of record-derived counts with the reason for each blank count in a
+    ``suppression_note`` column (counts: the whole-number columns of :data:`FORMATS`; values
+    derived from them: the percentages and limits, not England's)."""
+    counts = [c for c in frame.columns if FORMATS.get(c) == "{:,.0f}"]
+    derived = [c for c in frame.columns if c not in counts and not c.startswith("England")
+               and pd.api.types.is_float_dtype(frame[c])]
+    return display.note_suppressed(frame, counts, derived)
+
+
 def _table(data: pd.DataFrame, caption: str, name: str,
            download: pd.DataFrame | None = None) -> HTML:
-    return display.table(data, caption, name, _formats(data), download=download)
+    return display.table(data, caption, name, _formats(data),
+                         download=_noted(data if download is None else download))
 
 
 @house.house_style
@@ -277,7 +290,6 @@ def trend_chart(results: Results, school_year: str) -> HTML | None:
         data, x="academic_year", value="value", lower="lower", upper="upper", series="series",
         title=f"{name}: excess weight and obesity\n{area} and England",
         ylabel="Children (%)", xlabel="Academic year", published=published)
-    fig.axes[0].legend(loc="lower center", ncol=3, fontsize=7)  # below the lines, not over them
     return _figure(fig, alt, f"{name}: excess weight and obesity by year, {area} and England "
                              "(England: Fingertips).", data, f"obesity-trend-{school_year}")
 
@@ -310,21 +322,22 @@ def projection_chart(results: Results) -> HTML:
                         alpha=0.3, linewidth=0, label=f"{name}: {label} for the trend")
     last = int(model.data["year"].max())
     ax.axvline(last + 0.5, color="grey", lw=1, ls="--")
-    ticks = projection["year"].unique()[::-2][::-1]  # every other year, ending on the last
+    years = projection["year"].unique()
+    step = int(np.ceil(len(years) / 8))  # at most 8 labels, ending on the last year
+    ticks = years[::-step][::-1]
     ax.set_xticks(ticks, [academic_year_label(y) for y in ticks], rotation=45)
     end = academic_year_label(projection["year"].max())
-    ax.set_title(f"{INDICATORS[model.indicator].label.split(' (')[0]}: trend and projection "
-                 f"to {end}\n{area}")
+    ax.set_title(house.wrap_title(f"{INDICATORS[model.indicator].label.split(' (')[0]}: trend "
+                                  f"and projection to {end}\n{area}"))
     ax.set_xlabel("Academic year (dashed line: end of data)")
     ax.set_ylabel("Children (%)")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="lower left", fontsize=7, ncol=2)
     fig.tight_layout()
+    house.legend_below(fig, ax)
     ends = projection[projection["year"] == projection["year"].max()]
-    alt = (f"Chart: {what} by academic year with a modelled trend projected to {end}. " +
-           "; ".join(f"{SCHOOL_YEARS[r['school_year']]}: {r['value']:.1f}% in {end} "
-                     f"(prediction interval {r['lower_pi']:.1f}% to {r['upper_pi']:.1f}%)"
-                     for _, r in ends.iterrows()) + ".")
+    alt = house.alt_text(f"Chart of {what} with its trend", f"projected to {end}", " and ".join(
+        f"{SCHOOL_YEARS[r['school_year']]} {r['value']:.1f}% in {end}"
+        for _, r in ends.iterrows()), "the projection table and the data download")
     data = projection.merge(
         observed[["year", "school_year", "count", "denominator", "value", "lower", "upper"]]
         .rename(columns={"value": "observed", "lower": "observed_lower",
@@ -389,3 +402,93 @@ def cohort_chart(results: Results) -> HTML | None:
     return _figure(fig, alt, f"{what[0].upper()}{what[1:]} of each year group in Reception and "
                              f"six years later in Year 6, {results.area_name}.", data,
                    "obesity-cohorts")
+
+
+#: Fewest records a group needs for its distribution to be drawn: a shape from fewer would say
+#: little, and its tails would come near single children's measurements.
+MIN_DISTRIBUTION_RECORDS = 50
+#: Share of each group's measurements left out at each end of its distribution (the tails, where
+#: a shape could point at one child).
+DISTRIBUTION_TRIM = 0.01
+#: Lines across the distribution chart: the NCMP thresholds as BMI SDS (UK90 centiles).
+SDS_LINES = {name: float(norm.ppf(NCMP_CENTILE_THRESHOLDS[name] / 100))
+             for name in ("overweight", "obese", "severely obese")}
+
+
+def sds_distribution(inputs: Inputs, years: int = 3) -> pd.DataFrame:
+    """The BMI SDS of the area's classified records in its latest `years` academic years, by
+    school year and sex, for :func:`sds_distribution_chart`: only groups of at least
+    :data:`MIN_DISTRIBUTION_RECORDS` records, each without its top and bottom
+    :data:`DISTRIBUTION_TRIM`. Columns ``school_year`` (name), ``sex`` (name), ``bmi_sds``."""
+    records = inputs.area_records
+    records = records[records["bmi_sds"].notna()
+                      & records["year"].isin(sorted(records["year"].unique())[-years:])]
+    kept = []
+    for _, group in records.groupby(["school_year", "sex"], sort=False):
+        if len(group) < MIN_DISTRIBUTION_RECORDS:
+            continue
+        low, high = group["bmi_sds"].quantile([DISTRIBUTION_TRIM, 1 - DISTRIBUTION_TRIM])
+        kept.append(group[group["bmi_sds"].between(low, high)])
+    if not kept:
+        return pd.DataFrame(columns=["school_year", "sex", "bmi_sds"])
+    out = pd.concat(kept)
+    return pd.DataFrame({"school_year": out["school_year"].map(SCHOOL_YEARS),
+                         "sex": out["sex"].map(SEXES), "bmi_sds": out["bmi_sds"]})
+
+
+@house.house_style
+def sds_distribution_chart(inputs: Inputs, years: int = 3) -> HTML | None:
+    """Violins (seaborn) of BMI SDS by school year, girls and boys side by side, with the NCMP
+    thresholds across: how far into overweight and obesity each group's measurements reach, not
+    only the share above a line. Groups under :data:`MIN_DISTRIBUTION_RECORDS` records are not
+    drawn, nor each group's extreme 1% at either end. The download holds each group's size and
+    quantiles, never a child's measurement. None when no group is large enough."""
+    import seaborn as sns
+
+    shown = sds_distribution(inputs, years)
+    if shown.empty:
+        return None
+    area = inputs.area_name
+    chosen = sorted(inputs.area_records["year"].unique())[-years:]
+    first, last = chosen[0], chosen[-1]
+    period = (academic_year_label(first) if first == last
+              else f"{academic_year_label(first)} to {academic_year_label(last)}")
+    fig, ax = house.subplots()
+    sns.violinplot(shown, x="school_year", y="bmi_sds", hue="sex", split=True, inner="quart",
+                   cut=0, density_norm="width", order=[v for v in SCHOOL_YEARS.values()
+                                                       if v in set(shown["school_year"])],
+                   hue_order=[v for v in ("Girls", "Boys") if v in set(shown["sex"])],
+                   palette=[house.PALETTE[3], house.PALETTE[0]][: shown["sex"].nunique()],
+                   linewidth=1, ax=ax)
+    for name, sds in SDS_LINES.items():
+        ax.axhline(sds, color="black", lw=0.8, ls="--", zorder=0)
+        ax.annotate(name, (0.5, sds), xycoords=("axes fraction", "data"), xytext=(0, 1),
+                    textcoords="offset points", va="bottom", ha="center", fontsize=house.SMALL,
+                    bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none",
+                          "alpha": 0.8})
+    ax.set_title(house.wrap_title(f"BMI SDS of children measured, {period}\n{area}"))
+    ax.set_xlabel("")
+    ax.set_ylabel("BMI SDS (UK90)")
+    ax.get_legend().remove()
+    fig.tight_layout()
+    house.legend_below(fig, ax)
+    # quantiles only: a count of the records drawn, set against the published numbers measured,
+    # would give the number trimmed from the tails, a small number
+    quantiles = (shown.groupby(["school_year", "sex"], sort=False)["bmi_sds"]
+                 .describe(percentiles=[0.1, 0.25, 0.5, 0.75, 0.9]).reset_index())
+    data = quantiles[["school_year", "sex", "mean", "10%", "25%", "50%", "75%", "90%"]].assign(
+        records=f"at least {MIN_DISTRIBUTION_RECORDS}, less the top and bottom "
+                f"{DISTRIBUTION_TRIM:.0%}")
+    order = {name: i for i, name in enumerate([*SCHOOL_YEARS.values(), *SEXES.values()])}
+    data = data.sort_values(["school_year", "sex"], key=lambda c: c.map(order), ignore_index=True)
+    medians = data.set_index(["school_year", "sex"])["50%"]
+    reading = ", ".join(f"{s} {x.lower()} {v:.2f}" for (s, x), v in medians.items())
+    alt = house.alt_text("Violin chart", f"BMI SDS by school year and sex, {area}",
+                         f"median SDS {reading}")
+    return _figure(fig, alt, f"Distribution of BMI SDS (UK90) of the children measured in "
+                             f"{period}, {area}, by school year, girls (left) and boys (right); "
+                             "dashed lines: the NCMP thresholds for overweight, obese and "
+                             "severely obese; inner lines: quartiles. Groups of fewer than "
+                             f"{MIN_DISTRIBUTION_RECORDS} children and the top and bottom "
+                             f"{DISTRIBUTION_TRIM:.0%} of each group are not drawn.", data,
+                   "obesity-sds-distribution")

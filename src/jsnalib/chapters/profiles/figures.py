@@ -180,23 +180,20 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
                           "worst": rows["worst"].to_numpy(), "best": rows["best"].to_numpy(),
                           "rating": rows["vs_england"].to_numpy(),
                           "polarity": rows["polarity"].to_numpy()})
-    fig, _ = plots.spine_chart(chart, title)
+    fig, alt = plots.spine_chart(chart, title, values_in="the profile table on this page")
     ax = fig.axes[0]
-    n = len(rows)
-    fig.set_size_inches(8, 0.8 * n + 1.8)
-    ax.tick_params(axis="y", labelsize=10)
-    ax.tick_params(axis="x", labelsize=10)
-    y = n - 1 - np.arange(n)
+    _, y, _ = plots.spine_rows(chart["indicator"])
     region_name = rows["region_name"].iloc[0]
     region_pos = spine_position(rows["region"], rows["england"], rows["worst"], rows["best"],
                                 rows["polarity"])
     ax.scatter(region_pos, y, marker="D", s=50, facecolors="none", edgecolors="black",
                linewidths=1.2, zorder=4)
+    below = plots.SPINE_BAR / 2 + 0.04
     for row_y, worst, best in zip(y, rows["worst"], rows["best"], strict=True):
-        ax.text(-1.0, row_y + 0.32, fmt.number(worst), fontsize=8.5, color="#444444", ha="left",
-                va="bottom")
-        ax.text(1.0, row_y + 0.32, fmt.number(best), fontsize=8.5, color="#444444", ha="right",
-                va="bottom")
+        ax.text(-1.0, row_y - below, fmt.number(worst), fontsize=plots.SMALL, color="#444444",
+                ha="left", va="top")
+        ax.text(1.0, row_y - below, fmt.number(best), fontsize=plots.SMALL, color="#444444",
+                ha="right", va="top")
     handles = [Line2D([], [], marker="o", ls="none", markersize=8, markeredgecolor="black",
                       markerfacecolor=plots.RATING_COLOURS[r], label=text.versus_england(r))
                for r in RATINGS if r in set(chart["rating"])]
@@ -205,12 +202,9 @@ def spine_figure(results: Results) -> tuple[Figure, str, pd.DataFrame]:
                               markerfacecolor="none", markeredgecolor="black",
                               label=region_name))
     handles.append(Line2D([], [], color="black", lw=1.5, label="England"))
-    legend_height = 0.5 / fig.get_size_inches()[1]
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=9,
-               frameon=False, bbox_to_anchor=(0.5, 0.0))
-    fig.tight_layout(rect=(0, legend_height, 1, 1))
+    plots.legend_below(fig, ax, handles=handles)
     data = rows[list(SPINE_COLUMNS)].rename(columns=SPINE_COLUMNS)
-    return fig, text.spine_alt(rows, title), data.reset_index(drop=True)
+    return fig, alt, data.reset_index(drop=True)
 
 
 @plots.house_style

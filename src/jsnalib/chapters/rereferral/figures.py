@@ -71,8 +71,16 @@ _Y_LABEL = "Re-referrals (% of referrals)"
 
 
 def _table(data: pd.DataFrame, caption: str, name: str) -> HTML:
+    """A table; in its download each count blanked by small-number suppression (the record
+    counts: referrals, re-referrals, referrals without a child ID) gets its reason in the
+    ``Note`` column."""
     formats = {column: fmt for column, fmt in FORMATS.items() if column in data.columns}
-    return display.table(data, caption, name=name, formats=formats)
+    counts = [c for c in ("Referrals", "Re-referrals", "No child ID", "Children",
+                          "Re-referred by then") if c in data.columns]
+    derived = [c for c in ("Re-referrals (%)", "Lower CI (%)", "Upper CI (%)", "Re-referred (%)")
+               if c in data.columns]
+    download = display.note_suppressed(data, counts, derived, column="Note") if counts else None
+    return display.table(data, caption, name=name, formats=formats, download=download)
 
 
 def data_notice(data_dir: str | Path) -> HTML:
