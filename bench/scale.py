@@ -62,8 +62,10 @@ def run(command: list[str], cwd: Path) -> tuple[float, int, str]:
 def page_names(project: pipeline.Project, areas: int) -> list[str]:
     geography = pipeline.load_geography(project.root / "data")
     slugs = [pipeline.slugify(geography.name(c)) for c in geography.home_authorities()[:areas]]
+    runs = {r.name for r in pipeline.load_runs(project)}  # an authority may have no IMR page
     return ["outcomes_summary", *(f"{kind}_{slug}" for slug in slugs
-                                  for kind in ("profile", "infant_mortality"))]
+                                  for kind in ("profile", "infant_mortality")
+                                  if f"{kind}_{slug}" in runs)]
 
 
 def sphinx(project: pipeline.Project, pages: list[str], dest: Path, navigation: str,
