@@ -170,6 +170,23 @@ CPP_REPEAT_PERCENT = {
 """Of those children, % with an earlier plan (from 2009-10, when the records hold three years
 of history; Staffordshire 13.5% in 2014-15 and 17.3% in 2015-16)."""
 
+DEFAULT = "default"
+"""The key of the designed shape used for an authority not designed here (any council after
+``jsna init``)."""
+
+NFA_PERCENT[DEFAULT] = {2006: 11.0, 2012: 9.5, 2017: 9.0, 2023: 8.5}
+CPP_RATE[DEFAULT] = {2006: 30, 2009: 38, 2013: 43, 2017: 44, 2020: 41, 2023: 40}
+CPP_REPEAT_PERCENT[DEFAULT] = {2009: 14.0, 2013: 16.0, 2017: 19.0, 2020: 22.0, 2023: 23.0}
+"""Undesigned authorities follow England's general shape: about 9% of referrals closed with no
+further action, about 40 children per 10,000 becoming the subject of a plan a year, and a
+rising share of second or later plans."""
+
+
+def design(table: dict[str, dict[int, float]], area: str) -> dict[int, float]:
+    """The designed anchors of ``area`` in ``table`` (the default shape if not designed)."""
+    return table.get(area, table[DEFAULT])
+
+
 # ----------------------------------------------------------------------------------------------
 # NCMP
 SCHOOL_YEARS = ("R", "6")
