@@ -73,13 +73,12 @@ def test_synth_writes_only_the_synthetic_files_of_the_manifest(tmp_path):
 
 
 def test_synth_needs_the_real_census(tmp_path):
-    for name in ("areas.csv", "neighbours.csv", "population.csv"):
+    for name in ("areas.csv", "neighbours.csv", "population.csv", "ncmp_published.csv"):
         shutil.copy(DATA / name, tmp_path / name)
     census = pd.read_csv(DATA / "cin_census.csv", dtype=str)
-    census[~((census["area_code"] == STOKE) & (census["financial_year"] == "2019-20"))].to_csv(
-        tmp_path / "cin_census.csv", index=False)
-    with pytest.raises(ValueError, match="E06000021 for 2019-20"):
-        generate(tmp_path, lookups=tmp_path)
+    census[census["area_code"] != STOKE].to_csv(tmp_path / "cin_census.csv", index=False)
+    with pytest.raises(ValueError, match="cin_census.csv has no referrals of E06000021"):
+        generate(tmp_path, lookups=tmp_path, first_year=2024)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +151,7 @@ def test_generate_rejects_bad_seeds(tmp_path, kwargs, message):
 
 
 def test_generate_needs_the_lookups(tmp_path):
-    with pytest.raises(ValueError, match="neighbours.csv, cin_census.csv, population.csv not"):
+    with pytest.raises(ValueError, match="cin_census.csv, population.csv, ncmp_published.csv not"):
         generate(tmp_path, lookups=tmp_path)
 
 
@@ -313,11 +312,11 @@ def test_ncmp_cohorts_dates_and_deprivation_profiles():
     table = ncmp()
     assert table["pupil_id"].is_unique
     years = sorted(table["academic_year"].unique())
-    assert len(years) == 18 and (years[0], years[-1]) == ("2006/07", "2023/24")
+    assert len(years) == 19 and (years[0], years[-1]) == ("2006/07", "2024/25")
     sizes = table.groupby(["academic_year", "school_year", table["area_code"] == STOKE],
                           observed=True).size().unstack()
     usual = sizes.drop(index="2019/20", level=0)
-    assert usual[True].between(2_900, 3_800).all()
+    assert usual[True].between(2_700, 3_600).all()  # 0-17 population / 18 x 95% measured
     assert usual[False].between(8_300, 10_000).all()
     covid = sizes.loc["2019/20"]
     assert (covid < usual.groupby(level=1).mean() * 0.8).all().all()
@@ -345,7 +344,7 @@ def test_ncmp_has_a_few_implausible_records():
 
 def test_fingertips_export_is_consistent_with_the_records():
     table = data.read_fingertips(DATA / "fingertips_ncmp.csv")
-    assert len(table) == 10 * 2 * 18
+    assert len(table) == 10 * 2 * 19
     assert set(table["Area Code"]) == {ENGLAND, REGION}
     records = ncmp()
     local = records[~records["implausible"]].groupby(["academic_year", "school_year"],

@@ -191,11 +191,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Set the book's home authorities: jsna.yml, data/areas.csv and data/neighbours.csv."""
+    """Set the book's home authorities: jsna.yml, data/areas.csv and data/neighbours.csv, and
+    the synthetic records for them (``--no-synthetic``: remove them)."""
     from jsnalib.build import init
 
     try:
-        written = init.init_project(Path(args.root), args.codes, model=args.model)
+        written = init.init_project(Path(args.root), args.codes, model=args.model,
+                                    synthetic=not args.no_synthetic)
     except init.InitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -302,12 +304,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "lookup; default: a DfE CSV among FILE)")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("init", help="set the home authorities (GSS codes): writes jsna.yml, "
-                       "data/areas.csv and data/neighbours.csv from data/national/")
+                       "data/areas.csv and data/neighbours.csv from data/national/ and makes "
+                       "the synthetic records for them")
     p.add_argument("codes", nargs="+", metavar="CODE",
                    help="upper-tier authorities by ONS GSS code (a capital letter then 8 digits)")
     p.add_argument("--model", choices=("2025", "2021"), default="2025",
                    help="DfE statistical-neighbour model (default 2025)")
     p.add_argument("--root", default=".", help="the project folder (default: here)")
+    p.add_argument("--no-synthetic", action="store_true",
+                   help="remove the synthetic record files (referrals, NCMP) instead of making "
+                   "them for the new home authorities")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("synth", help="regenerate the synthetic files of the default data (the "
                        "record-level demonstration data); never writes the real files")

@@ -39,7 +39,7 @@ from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
 from jsnalib.synth import births, ncmp, referrals, world
 from jsnalib.synth._io import fixed, stream, write_csv
 
-__all__ = ["DEFAULT_SEED", "FILES", "generate", "published_figures"]
+__all__ = ["DEFAULT_SEED", "FILES", "SYNTH_LOOKUPS", "generate", "published_figures"]
 
 DEFAULT_SEED = 20261122
 FILES = ("births_deaths_imd.csv", "referrals.csv.gz", "ncmp.csv.gz", "fingertips_ncmp.csv")
@@ -50,12 +50,14 @@ FILES = ("births_deaths_imd.csv", "referrals.csv.gz", "ncmp.csv.gz", "fingertips
 _LOOKUPS = ("areas.csv", "neighbours.csv")
 _REAL = ("cin_census.csv", "population.csv", "ncmp_published.csv")
 """The real files the records are calibrated to and sized by, read from the lookups' folder."""
+SYNTH_LOOKUPS = (*_LOOKUPS, *_REAL)
+"""Every file :func:`generate` reads."""
 
 
 def _lookup_dir(out_dir: Path, lookups: str | Path | None) -> Path:
     candidates = [Path(lookups)] if lookups is not None else [
         out_dir, Path(__file__).resolve().parents[3] / "data"]
-    needed = (*_LOOKUPS, *_REAL)
+    needed = SYNTH_LOOKUPS
     for folder in candidates:
         if all((folder / name).is_file() for name in needed):
             return folder
