@@ -361,3 +361,69 @@ def test_fingertips_export_is_consistent_with_the_records():
     by_period = excess.pivot_table(index="Time period", columns=["Indicator ID", "Area Code"],
                                    values="Value")
     assert (by_period.loc["2020/21"] > by_period.loc["2018/19"]).all()
+
+
+# ----------------------------------------------------------------------------------------------
+# jsna init: the synthetic records follow the home authorities
+
+
+@pytest.mark.slow
+def test_init_leeds_makes_records_for_leeds_that_validate(tmp_path):
+    """`jsna init E08000035` in a copy of the project makes Leeds's synthetic records, and
+    `jsna validate` passes (no Staffordshire record is left behind)."""
+    import subprocess
+    import sys
+
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "book")
+    env = {**__import__("os").environ, "PYTHONPATH": str(REPO / "src")}
+    run = [sys.executable, "-m", "jsnalib.build.cli"]
+    done = subprocess.run([*run, "init", "E08000035"], cwd=root, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "wrote data/referrals.csv.gz" in done.stderr
+    done = subprocess.run([*run, "validate", "data"], cwd=root, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    referrals = pd.read_csv(root / "data" / "referrals.csv.gz", usecols=["area_code"])
+    ncmp = pd.read_csv(root / "data" / "ncmp.csv.gz", usecols=["area_code"])
+    assert set(referrals["area_code"]) == set(ncmp["area_code"]) == {"E08000035"}
+    manifest = json.loads((root / "data" / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest) == sorted(FILES)
+    assert manifest["referrals.csv.gz"] != json.loads(
+        (DATA / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))["referrals.csv.gz"]
+
+
+def test_init_without_synthetic_removes_the_record_files(tmp_path):
+    from jsnalib.build import init
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "national").symlink_to(DATA / "national", target_is_directory=True)
+    for name in (*FILES, SYNTHETIC_MANIFEST):
+        shutil.copy(DATA / name, data / name)
+    written = init.init_project(tmp_path, ["E06000063"], synthetic=False)
+    assert data / SYNTHETIC_MANIFEST in written
+    assert not (data / "referrals.csv.gz").exists() and not (data / "ncmp.csv.gz").exists()
+    manifest = json.loads((data / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest) == ["births_deaths_imd.csv", "fingertips_ncmp.csv"]
+    assert (data / "areas.csv").read_text().count("E06000063") >= 1
+
+
+def test_init_refuses_an_authority_dfe_does_not_publish_and_writes_nothing(tmp_path):
+    """The synthetic records cannot be calibrated without DfE's counts: nothing is written."""
+    from jsnalib.build import init
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "national").symlink_to(DATA / "national", target_is_directory=True)
+    for name in (*FILES, SYNTHETIC_MANIFEST, "population.csv", "ncmp_published.csv"):
+        shutil.copy(DATA / name, data / name)
+    census = pd.read_csv(DATA / "cin_census.csv", dtype=str)
+    census[census["area_code"] != "E06000063"].to_csv(data / "cin_census.csv", index=False)
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
+    with pytest.raises(init.InitError, match="no referrals of E06000063.*--no-synthetic"):
+        init.init_project(tmp_path, ["E06000063"])
+    assert {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()} == before
+    assert not (tmp_path / "jsna.yml").exists()
