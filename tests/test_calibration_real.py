@@ -195,3 +195,19 @@ def test_default_ncmp_reproduces_fingertips_per_district_and_year():
     # every district and Stoke-on-Trent, 2014/15 to 2024/25 except 2020/21 (not published)
     assert len(table) == len(lowest) * 2 * 10
     _assert_within(table)
+
+
+def test_the_obesity_page_shows_fingertips_beside_the_records():
+    from jsnalib.chapters import obesity
+
+    results = obesity.analyse(obesity.load(DATA, STOKE))
+    checks = results.fingertips.set_index("school_year")
+    assert list(checks.index) == ["R", "6"] and (checks["year"] == 2024).all()
+    assert checks.loc["R", "published"] == 15.1 and bool(checks["within"].all())
+    words = obesity.text.latest(results)
+    assert ("Fingertips (OHID) publishes 15.1% obesity (including severe obesity) for Reception "
+            "children in Stoke-on-Trent in 2024/25; these synthetic demonstration records give "
+            "15.1%") in words
+    # a county has no published figure of its own (its districts have): no such sentence
+    county = obesity.analyse(obesity.load(DATA, STAFFS))
+    assert county.fingertips.empty and "Fingertips (OHID)" not in obesity.text.latest(county)
