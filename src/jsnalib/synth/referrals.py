@@ -22,10 +22,16 @@ How a referral history is made, per authority:
    target shares of no further action, children becoming the subject of a plan, and repeat
    plans. The targets of referrals and re-referrals are the authority's **real** published
    counts, DfE *Characteristics of children in need* (``cin_census.csv``), for every year DfE
-   publishes (2012-13 to 2024-25); the records start a year earlier (2011-12, sized like
-   2012-13, not tuned) so that every published year has its 12-month look-back. Outcomes
-   follow the designed shares of world.py, with Staffordshire's published 2014-15 and 2015-16
-   figures exact; plan rates are per 10,000 of the real 0-17 population (``population.csv``).
+   publishes (2012-13 to 2024-25 in the file shipped). An authority whose series starts with
+   the file gets records from a year earlier (2011-12, sized like 2012-13, not tuned) so that
+   every published year has its 12-month look-back; one whose series starts later (an
+   authority created since, e.g. Cumberland in 2023-24) gets records only from its first
+   published year, whose re-referrals are then not tuned (no look-back). A year DfE leaves
+   blank (a marker) is sized like the nearest published one, its re-referrals not tuned. Any
+   home authority works: each draws from its own random stream (the seed and its code).
+   Outcomes follow the designed shares of world.py (England's general shape for authorities not
+   designed there), with Staffordshire's published 2014-15 and 2015-16 figures exact; plan
+   rates are per 10,000 of the real 0-17 population (``population.csv``).
 5. A few referrals are recorded twice on the same day (a second agency), added after the
    tuning, and a few single-referral children have no child ID (allowed by the contract,
    reported by the analysis).
