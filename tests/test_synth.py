@@ -73,13 +73,12 @@ def test_synth_writes_only_the_synthetic_files_of_the_manifest(tmp_path):
 
 
 def test_synth_needs_the_real_census(tmp_path):
-    for name in ("areas.csv", "neighbours.csv", "population.csv"):
+    for name in ("areas.csv", "neighbours.csv", "population.csv", "ncmp_published.csv"):
         shutil.copy(DATA / name, tmp_path / name)
     census = pd.read_csv(DATA / "cin_census.csv", dtype=str)
-    census[~((census["area_code"] == STOKE) & (census["financial_year"] == "2019-20"))].to_csv(
-        tmp_path / "cin_census.csv", index=False)
-    with pytest.raises(ValueError, match="E06000021 for 2019-20"):
-        generate(tmp_path, lookups=tmp_path)
+    census[census["area_code"] != STOKE].to_csv(tmp_path / "cin_census.csv", index=False)
+    with pytest.raises(ValueError, match="cin_census.csv has no referrals of E06000021"):
+        generate(tmp_path, lookups=tmp_path, first_year=2024)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +151,7 @@ def test_generate_rejects_bad_seeds(tmp_path, kwargs, message):
 
 
 def test_generate_needs_the_lookups(tmp_path):
-    with pytest.raises(ValueError, match="neighbours.csv, cin_census.csv, population.csv not"):
+    with pytest.raises(ValueError, match="cin_census.csv, population.csv, ncmp_published.csv not"):
         generate(tmp_path, lookups=tmp_path)
 
 
@@ -313,11 +312,11 @@ def test_ncmp_cohorts_dates_and_deprivation_profiles():
     table = ncmp()
     assert table["pupil_id"].is_unique
     years = sorted(table["academic_year"].unique())
-    assert len(years) == 18 and (years[0], years[-1]) == ("2006/07", "2023/24")
+    assert len(years) == 19 and (years[0], years[-1]) == ("2006/07", "2024/25")
     sizes = table.groupby(["academic_year", "school_year", table["area_code"] == STOKE],
                           observed=True).size().unstack()
     usual = sizes.drop(index="2019/20", level=0)
-    assert usual[True].between(2_900, 3_800).all()
+    assert usual[True].between(2_700, 3_600).all()  # 0-17 population / 18 x 95% measured
     assert usual[False].between(8_300, 10_000).all()
     covid = sizes.loc["2019/20"]
     assert (covid < usual.groupby(level=1).mean() * 0.8).all().all()
@@ -345,7 +344,7 @@ def test_ncmp_has_a_few_implausible_records():
 
 def test_fingertips_export_is_consistent_with_the_records():
     table = data.read_fingertips(DATA / "fingertips_ncmp.csv")
-    assert len(table) == 10 * 2 * 18
+    assert len(table) == 10 * 2 * 19
     assert set(table["Area Code"]) == {ENGLAND, REGION}
     records = ncmp()
     local = records[~records["implausible"]].groupby(["academic_year", "school_year"],
@@ -362,3 +361,69 @@ def test_fingertips_export_is_consistent_with_the_records():
     by_period = excess.pivot_table(index="Time period", columns=["Indicator ID", "Area Code"],
                                    values="Value")
     assert (by_period.loc["2020/21"] > by_period.loc["2018/19"]).all()
+
+
+# ----------------------------------------------------------------------------------------------
+# jsna init: the synthetic records follow the home authorities
+
+
+@pytest.mark.slow
+def test_init_leeds_makes_records_for_leeds_that_validate(tmp_path):
+    """`jsna init E08000035` in a copy of the project makes Leeds's synthetic records, and
+    `jsna validate` passes (no Staffordshire record is left behind)."""
+    import subprocess
+    import sys
+
+    from conftest import copy_project
+
+    root = copy_project(tmp_path / "book")
+    env = {**__import__("os").environ, "PYTHONPATH": str(REPO / "src")}
+    run = [sys.executable, "-m", "jsnalib.build.cli"]
+    done = subprocess.run([*run, "init", "E08000035"], cwd=root, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert "wrote data/referrals.csv.gz" in done.stderr
+    done = subprocess.run([*run, "validate", "data"], cwd=root, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    referrals = pd.read_csv(root / "data" / "referrals.csv.gz", usecols=["area_code"])
+    ncmp = pd.read_csv(root / "data" / "ncmp.csv.gz", usecols=["area_code"])
+    assert set(referrals["area_code"]) == set(ncmp["area_code"]) == {"E08000035"}
+    manifest = json.loads((root / "data" / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest) == sorted(FILES)
+    assert manifest["referrals.csv.gz"] != json.loads(
+        (DATA / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))["referrals.csv.gz"]
+
+
+def test_init_without_synthetic_removes_the_record_files(tmp_path):
+    from jsnalib.build import init
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "national").symlink_to(DATA / "national", target_is_directory=True)
+    for name in (*FILES, SYNTHETIC_MANIFEST):
+        shutil.copy(DATA / name, data / name)
+    written = init.init_project(tmp_path, ["E06000063"], synthetic=False)
+    assert data / SYNTHETIC_MANIFEST in written
+    assert not (data / "referrals.csv.gz").exists() and not (data / "ncmp.csv.gz").exists()
+    manifest = json.loads((data / SYNTHETIC_MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest) == ["births_deaths_imd.csv", "fingertips_ncmp.csv"]
+    assert (data / "areas.csv").read_text().count("E06000063") >= 1
+
+
+def test_init_refuses_an_authority_dfe_does_not_publish_and_writes_nothing(tmp_path):
+    """The synthetic records cannot be calibrated without DfE's counts: nothing is written."""
+    from jsnalib.build import init
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "national").symlink_to(DATA / "national", target_is_directory=True)
+    for name in (*FILES, SYNTHETIC_MANIFEST, "population.csv", "ncmp_published.csv"):
+        shutil.copy(DATA / name, data / name)
+    census = pd.read_csv(DATA / "cin_census.csv", dtype=str)
+    census[census["area_code"] != "E06000063"].to_csv(data / "cin_census.csv", index=False)
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
+    with pytest.raises(init.InitError, match="no referrals of E06000063.*--no-synthetic"):
+        init.init_project(tmp_path, ["E06000063"])
+    assert {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()} == before
+    assert not (tmp_path / "jsna.yml").exists()

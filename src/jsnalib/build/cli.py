@@ -196,7 +196,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Set the book's home authorities: jsna.yml, data/areas.csv and data/neighbours.csv."""
+    """Set the book's home authorities: jsna.yml, data/areas.csv and data/neighbours.csv, and
+    the synthetic records for them (``--no-synthetic``: remove them)."""
     from jsnalib.build import init
 
     root = Path(args.root)
@@ -209,7 +210,10 @@ def cmd_init(args: argparse.Namespace) -> int:
             districts = True if args.districts else sorted(init.districts_in_records(root))
         else:
             codes, districts = args.codes, True
-        written = init.init_project(root, codes, model=args.model, districts=districts)
+        # the national book keeps the record files as they are (pages say what is missing)
+        synthetic = None if args.all else not args.no_synthetic
+        written = init.init_project(root, codes, model=args.model, districts=districts,
+                                    synthetic=synthetic)
     except init.InitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -317,7 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "lookup; default: a DfE CSV among FILE)")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("init", help="set the home authorities (GSS codes): writes jsna.yml, "
-                       "data/areas.csv and data/neighbours.csv from data/national/")
+                       "data/areas.csv and data/neighbours.csv from data/national/ and makes "
+                       "the synthetic records for them")
     p.add_argument("codes", nargs="*", metavar="CODE",
                    help="upper-tier authorities by ONS GSS code (a capital letter then 8 digits)")
     p.add_argument("--all", action="store_true",
@@ -328,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", choices=("2025", "2021"), default="2025",
                    help="DfE statistical-neighbour model (default 2025)")
     p.add_argument("--root", default=".", help="the project folder (default: here)")
+    p.add_argument("--no-synthetic", action="store_true",
+                   help="remove the synthetic record files (referrals, NCMP) instead of making "
+                   "them for the new home authorities")
     p.set_defaults(func=cmd_init)
     p = sub.add_parser("synth", help="regenerate the synthetic files of the default data (the "
                        "record-level demonstration data); never writes the real files")

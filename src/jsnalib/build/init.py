@@ -13,12 +13,21 @@ Writes three files, nothing else:
 Everything is read from ``data/national/`` (the national downloads as published, see
 data/README.md). Codes that are unknown, retired, lower-tier, a region or the country are
 refused with a message naming the code and what was expected. Nothing is written on failure.
+
+Then the synthetic demonstration records (``referrals.csv.gz``, ``ncmp.csv.gz``) and
+aggregates are made again for the new home authorities and their districts by
+:func:`jsnalib.synth.generate` (calibrated to their real DfE and Fingertips series; the manifest
+``data/synthetic.json`` is rewritten), unless ``synthetic=False`` (``--no-synthetic``): then the
+synthetic record files are removed, so the record-based sections say what is missing until the
+council's own extracts are added.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,7 +35,14 @@ from pathlib import Path
 import pandas as pd
 
 from jsnalib.inputs import national
-from jsnalib.inputs.contracts import AREAS_FILE, GSS_PATTERN, NEIGHBOURS_FILE
+from jsnalib.inputs.contracts import (
+    AREAS_FILE,
+    GSS_PATTERN,
+    NCMP,
+    NEIGHBOURS_FILE,
+    REFERRALS,
+    SYNTHETIC_MANIFEST,
+)
 from jsnalib.inputs.national.lookups import RETIRED
 from jsnalib.inputs.readers import DataError
 
@@ -229,8 +245,10 @@ def _write_atomically(texts: dict[Path, str]) -> None:
 
 
 def init_project(root: Path, codes: Sequence[str], model: str = "2025",
-                 districts: bool | Sequence[str] = True) -> list[Path]:
-    """Write ``jsna.yml``, ``data/areas.csv`` and ``data/neighbours.csv`` for ``codes``.
+                 districts: bool | Sequence[str] = True, synthetic: bool | None = True
+                 ) -> list[Path]:
+    """Write ``jsna.yml``, ``data/areas.csv`` and ``data/neighbours.csv`` for ``codes``, and
+    make the synthetic records for them (or remove them, or leave them).
 
     Parameters
     ----------
@@ -243,23 +261,80 @@ def init_project(root: Path, codes: Sequence[str], model: str = "2025",
     districts : bool or sequence of str
         The districts of home counties to add (each gets its own pages): True for all (the
         default), False for none, or the codes to keep.
+    synthetic : bool or None
+        True (default): regenerate the synthetic files for the new home authorities when
+        ``data/`` has synthetic files (a ``synthetic.json`` manifest; a folder without one
+        gets none). False: remove the synthetic record files (referrals, NCMP) and drop them
+        from the manifest. None: leave them as they are (the national book: records for about
+        150 authorities would be far too large to ship, so pages say what is missing).
 
     Returns
     -------
     list of Path
-        The three files written.
+        The files written (the three above, then the synthetic files and the manifest).
+
+    Raises
+    ------
+    InitError
+        A code cannot be a home authority, or the synthetic records cannot be made for it
+        (e.g. DfE publishes no referrals for it); nothing is written then.
     """
     root = Path(root)
     areas, neighbours = build_lookups(root, codes, model, districts)
     homes = list(dict.fromkeys(neighbours["area_code"]))
+    data = root / "data"
     texts = {
         root / CONFIG_FILE: _CONFIG_TEXT.format(model=model, codes=",\n  ".join(
             ", ".join(homes[i:i + 8]) for i in range(0, len(homes), 8))),
-        root / "data" / AREAS_FILE: areas.to_csv(index=False, lineterminator="\n"),
-        root / "data" / NEIGHBOURS_FILE: neighbours.to_csv(index=False, lineterminator="\n"),
+        data / AREAS_FILE: areas.to_csv(index=False, lineterminator="\n"),
+        data / NEIGHBOURS_FILE: neighbours.to_csv(index=False, lineterminator="\n"),
     }
-    _write_atomically(texts)
-    return list(texts)
+    if synthetic is None:
+        _write_atomically(texts)
+        return list(texts)
+    if not synthetic:
+        _write_atomically(texts)
+        return [*texts, *_remove_synthetic_records(data)]
+    if not (data / SYNTHETIC_MANIFEST).is_file():  # no synthetic data to follow the change
+        _write_atomically(texts)
+        return list(texts)
+    data.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".jsna-init-", dir=data) as scratch:
+        folder = Path(scratch)
+        for name, text in ((AREAS_FILE, texts[data / AREAS_FILE]),
+                           (NEIGHBOURS_FILE, texts[data / NEIGHBOURS_FILE])):
+            (folder / name).write_text(text, encoding="utf-8")
+        from jsnalib.synth import SYNTH_LOOKUPS, generate
+
+        for name in SYNTH_LOOKUPS:
+            if not (folder / name).is_file() and (data / name).is_file():
+                shutil.copy(data / name, folder / name)
+        out = folder / "out"
+        try:
+            made = generate(out, lookups=folder)
+        except ValueError as exc:
+            raise InitError(f"the synthetic records cannot be made for {', '.join(homes)}: "
+                            f"{exc} (run `jsna init --no-synthetic` to go without them)"
+                            ) from exc
+        _write_atomically(texts)
+        for path in made:
+            os.replace(path, data / path.name)
+    return [*texts, *(data / path.name for path in made)]
+
+
+def _remove_synthetic_records(data: Path) -> list[Path]:
+    """Delete the synthetic record files listed in ``data/synthetic.json`` and drop them from
+    it; the manifest is returned if rewritten."""
+    manifest = data / SYNTHETIC_MANIFEST
+    if not manifest.is_file():
+        return []
+    listed = json.loads(manifest.read_text(encoding="utf-8"))
+    records = {REFERRALS.filename, NCMP.filename}
+    for name in sorted(records & set(listed)):
+        (data / name).unlink(missing_ok=True)
+    kept = {name: digest for name, digest in listed.items() if name not in records}
+    _write_atomically({manifest: json.dumps(kept, indent=2, sort_keys=True) + "\n"})
+    return [manifest]
 
 
 def read_config(root: Path) -> dict[str, object]:

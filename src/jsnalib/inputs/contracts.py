@@ -517,6 +517,30 @@ NCMP = Contract(
     optional=True,
 )
 
+NCMP_MEASURES = ("obese_incl_severe", "overweight_incl_obese")
+
+NCMP_PUBLISHED = Contract(
+    name="ncmp_published", filename="ncmp_published.csv",
+    title="NCMP prevalence as published (Fingertips values, every district and unitary)",
+    level="aggregate",
+    columns=(
+        Column("area_code", "code", "ONS GSS code of the district, unitary authority or "
+               "England (any area Fingertips publishes, not only those in areas.csv)", key=True),
+        Column("school_year", "category", "R = Reception (age 4-5), 6 = Year 6 (age 10-11)",
+               allowed=("R", "6"), key=True),
+        Column("academic_year", "academic_year", "School year 1 September to 31 August",
+               key=True),
+        Column("measure", "category", "What the value measures: obese_incl_severe = obesity "
+               "including severe obesity; overweight_incl_obese = overweight including obesity",
+               allowed=NCMP_MEASURES, key=True),
+        Column("value", "float", "Published prevalence", units="percent", minimum=0,
+               maximum=100, range_hint="a percentage from 0 to 100"),
+        Column("source", "str", "Publisher and indicator as published", plain=True),
+    ),
+    provenance="OHID Fingertips NCMP prevalence (values without counts), every district and "
+               "unitary authority",
+)
+
 _FT_NUM = dict(kind="float", nullable=True, suppressible=True, note_column="Value note")
 
 FINGERTIPS = Contract(

@@ -51,6 +51,7 @@ from jsnalib.inputs.contracts import (
     LOCAL_TYPES,
     MARKUP_PATTERN,
     NCMP,
+    NCMP_PUBLISHED,
     NEIGHBOURS,
     NEIGHBOURS_FILE,
     OUTCOMES_FRAMEWORK,
@@ -852,6 +853,14 @@ def read_published_figures(path: str | Path, areas: Geography | None = None,
     return _read(PUBLISHED_FIGURES, path, areas, today)
 
 
+@_read_once
+def read_ncmp_published(path: str | Path, today: date | None = None) -> pd.DataFrame:
+    """Read ``ncmp_published.csv``: NCMP prevalence (percent) as Fingertips publishes it, by
+    area, school year, academic year and measure. Area codes are not checked against
+    areas.csv: the file covers every district and unitary authority in England."""
+    return _read(NCMP_PUBLISHED, path, None, today, check_areas=False)
+
+
 #: The reader for each contract name.
 READERS: dict[str, Callable[..., pd.DataFrame]] = {
     "areas": read_areas, "neighbours": read_neighbours, "births_deaths": read_births_deaths,
@@ -928,14 +937,16 @@ def imported_contracts() -> dict[str, Contract]:
 
     Not required in data/ (a page without them says what is missing) but validated when
     present: ``births_deaths_cohort.csv`` and ``births_deaths_imd_decile.csv`` (ONS child
-    mortality death-cohort workbooks, Tables 3 and 21) and ``fingertips_tidy_<ids>.csv`` (any
-    Fingertips export, tidied).
+    mortality death-cohort workbooks, Tables 3 and 21), ``fingertips_tidy_<ids>.csv`` (any
+    Fingertips export, tidied) and ``ncmp_published.csv`` (Fingertips NCMP prevalence values by
+    district and unitary authority; its area codes are any GSS codes, as it covers all of
+    England).
     """
     from jsnalib.inputs.national import FINGERTIPS_TIDY
 
     return {BIRTHS_DEATHS_COHORT.filename: BIRTHS_DEATHS_COHORT,
             BIRTHS_DEATHS_IMD_DECILE.filename: BIRTHS_DEATHS_IMD_DECILE,
-            "fingertips_tidy*.csv": FINGERTIPS_TIDY}
+            "fingertips_tidy*.csv": FINGERTIPS_TIDY, NCMP_PUBLISHED.filename: NCMP_PUBLISHED}
 
 
 def _imported_contract(filename: str) -> Contract | None:

@@ -7,17 +7,22 @@ the NCMP prevalences). Everything else in data/ is real (data/README.md) and is 
 here. The same seed always gives byte-identical files (``jsna synth data`` regenerates them; a
 test checks), listed with their SHA-256 in ``synthetic.json``.
 
-The referral records are calibrated year by year to the real published series they stand in
-for: each authority's referrals and re-referrals in DfE's children in need census
-(``cin_census.csv``, read from the lookups' folder), see :mod:`~jsnalib.synth.referrals`. The
-rest of the world is designed in :mod:`jsnalib.synth.world` (sizes, trends, deprivation
-profiles, published anchors) and drawn by :mod:`~jsnalib.synth.births` and
-:mod:`~jsnalib.synth.ncmp`; tests/test_calibration.py lists every published figure with its
-value on the data and its confidence interval.
+The record files are made for the book's home authorities (those with a neighbour set in
+``neighbours.csv``, as ``jsna init`` writes them) and their districts, and calibrated year by
+year to the real published series they stand in for: each authority's referrals and
+re-referrals in DfE's children in need census (``cin_census.csv``), see
+:mod:`~jsnalib.synth.referrals`, and each district's or unitary authority's obesity prevalence
+as OHID Fingertips publishes it (``ncmp_published.csv``), see :mod:`~jsnalib.synth.ncmp`.
+Every authority and area draws from its own random stream, seeded by the seed and its code.
+The rest of the world is designed in :mod:`jsnalib.synth.world` (trends, deprivation profiles,
+published anchors) and drawn by :mod:`~jsnalib.synth.births` and :mod:`~jsnalib.synth.ncmp`;
+tests/test_calibration.py lists every published figure with its value on the data and its
+confidence interval, tests/test_calibration_real.py checks the records against DfE and
+Fingertips year by year.
 
-Lookups are data too: ``areas.csv``, ``neighbours.csv``, ``cin_census.csv`` and
-``population.csv`` are read (from ``lookups``, by default the output folder if it has them,
-else the repository's data/).
+Lookups are data too: ``areas.csv``, ``neighbours.csv``, ``cin_census.csv``,
+``population.csv`` and ``ncmp_published.csv`` are read (from ``lookups``, by default the
+output folder if it has them, else the repository's data/).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from jsnalib.inputs.contracts import SYNTHETIC_MANIFEST
 from jsnalib.synth import births, ncmp, referrals, world
 from jsnalib.synth._io import fixed, stream, write_csv
 
-__all__ = ["DEFAULT_SEED", "FILES", "generate", "published_figures"]
+__all__ = ["DEFAULT_SEED", "FILES", "SYNTH_LOOKUPS", "generate", "published_figures"]
 
 DEFAULT_SEED = 20261122
 FILES = ("births_deaths_imd.csv", "referrals.csv.gz", "ncmp.csv.gz", "fingertips_ncmp.csv")
@@ -43,14 +48,16 @@ FILES = ("births_deaths_imd.csv", "referrals.csv.gz", "ncmp.csv.gz", "fingertips
 ``population.csv``, ``cin_census.csv``, ``published_figures.csv``) are never written."""
 
 _LOOKUPS = ("areas.csv", "neighbours.csv")
-_REAL = ("cin_census.csv", "population.csv")
-"""The real files the referral records are calibrated to, read from the lookups' folder."""
+_REAL = ("cin_census.csv", "population.csv", "ncmp_published.csv")
+"""The real files the records are calibrated to and sized by, read from the lookups' folder."""
+SYNTH_LOOKUPS = (*_LOOKUPS, *_REAL)
+"""Every file :func:`generate` reads."""
 
 
 def _lookup_dir(out_dir: Path, lookups: str | Path | None) -> Path:
     candidates = [Path(lookups)] if lookups is not None else [
         out_dir, Path(__file__).resolve().parents[3] / "data"]
-    needed = (*_LOOKUPS, *_REAL)
+    needed = SYNTH_LOOKUPS
     for folder in candidates:
         if all((folder / name).is_file() for name in needed):
             return folder
@@ -71,7 +78,7 @@ def published_figures() -> pd.DataFrame:
 
 
 def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
-             lookups: str | Path | None = None) -> list[Path]:
+             lookups: str | Path | None = None, first_year: int | None = None) -> list[Path]:
     """Write the synthetic default data files into ``out_dir``.
 
     Parameters
@@ -82,8 +89,13 @@ def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
     seed : int
         The random seed; the same seed gives byte-identical files.
     lookups : str or Path, optional
-        The folder with areas.csv, neighbours.csv and the real cin_census.csv and
-        population.csv (default: ``out_dir`` if it has them, else the repository's data/).
+        The folder with areas.csv, neighbours.csv and the real cin_census.csv, population.csv
+        and ncmp_published.csv (default: ``out_dir`` if it has them, else the repository's
+        data/).
+    first_year : int, optional
+        Make records only from this year on (the financial year and the academic year that
+        start in it) to the last published one: a quicker, shorter demonstration. Default:
+        every year (referrals from the year before DfE's first, NCMP from 2006/07).
 
     Returns
     -------
@@ -93,23 +105,38 @@ def generate(out_dir: str | Path, seed: int = DEFAULT_SEED,
     Raises
     ------
     ValueError
-        If the lookups cannot be found, cin_census.csv lacks a year the records are calibrated
-        to, or the seed is not a non-negative whole number.
+        If the lookups cannot be found, cin_census.csv or population.csv lack an authority
+        the records are calibrated to or sized by, or the seed is not a non-negative whole
+        number.
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
     out_dir = Path(out_dir)
     source = _lookup_dir(out_dir, lookups)
-    areas = pd.read_csv(source / "areas.csv", dtype=str, keep_default_na=False)
-    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     geography = readers.load_geography(source)
+    names = geography.names
     census = readers.read_cin_census(source / "cin_census.csv", geography)
     population = readers.read_population(source / "population.csv", geography)
+    published = readers.read_ncmp_published(source / "ncmp_published.csv")
+    homes = geography.home_authorities()
+    lowest = geography.lowest_tier()
+    areas = {a: (geography.upper_tier(a),
+                 [b for b in lowest if geography.upper_tier(b) == geography.upper_tier(a)])
+             for a in lowest}
+    regions: dict[str, list[str]] = {}
+    for area in lowest:
+        region = geography.region(area)
+        if region is not None:
+            regions.setdefault(region, []).append(area)
+    ncmp_years = world.NCMP_YEARS
+    if first_year is not None:
+        ncmp_years = ncmp_years[ncmp_years >= first_year]
 
     _, births_deaths_imd = births.births_deaths(stream(seed, "births"))
-    records = referrals.referrals(stream(seed, "referrals"), census, population)
-    measurements, errors = ncmp.ncmp(stream(seed, "ncmp"))
-    benchmarks = ncmp.fingertips(measurements, errors, names)
+    records = referrals.referrals(seed, homes, census, population, first_year=first_year)
+    measurements, errors = ncmp.ncmp(seed, areas, population, published, ncmp_years)
+    benchmarks = ncmp.fingertips(measurements, errors, names, geography.country(), regions,
+                                 population)
     measurements = measurements.assign(height_cm=fixed(measurements["height_cm"], 1),
                                        weight_kg=fixed(measurements["weight_kg"], 1))
     frames = dict(zip(FILES, (births_deaths_imd, records, measurements, benchmarks),

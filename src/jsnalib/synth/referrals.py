@@ -22,10 +22,16 @@ How a referral history is made, per authority:
    target shares of no further action, children becoming the subject of a plan, and repeat
    plans. The targets of referrals and re-referrals are the authority's **real** published
    counts, DfE *Characteristics of children in need* (``cin_census.csv``), for every year DfE
-   publishes (2012-13 to 2024-25); the records start a year earlier (2011-12, sized like
-   2012-13, not tuned) so that every published year has its 12-month look-back. Outcomes
-   follow the designed shares of world.py, with Staffordshire's published 2014-15 and 2015-16
-   figures exact; plan rates are per 10,000 of the real 0-17 population (``population.csv``).
+   publishes (2012-13 to 2024-25 in the file shipped). An authority whose series starts with
+   the file gets records from a year earlier (2011-12, sized like 2012-13, not tuned) so that
+   every published year has its 12-month look-back; one whose series starts later (an
+   authority created since, e.g. Cumberland in 2023-24) gets records only from its first
+   published year, whose re-referrals are then not tuned (no look-back). A year DfE leaves
+   blank (a marker) is sized like the nearest published one, its re-referrals not tuned. Any
+   home authority works: each draws from its own random stream (the seed and its code).
+   Outcomes follow the designed shares of world.py (England's general shape for authorities not
+   designed there), with Staffordshire's published 2014-15 and 2015-16 figures exact; plan
+   rates are per 10,000 of the real 0-17 population (``population.csv``).
 5. A few referrals are recorded twice on the same day (a second agency), added after the
    tuning, and a few single-referral children have no child ID (allowed by the contract,
    reported by the analysis).
@@ -37,6 +43,9 @@ DfE's published referrals and re-referrals exactly, year by year.
 """
 
 from __future__ import annotations
+
+import functools
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -82,52 +91,51 @@ ARRIVAL_GAIN, RETURN_GAIN = 0.55, 0.7
 """Damped corrections between tuning rounds (a new child also brings returns in the same and
 later years, so a full correction would overshoot and oscillate)."""
 
-YEARS = np.arange(2011, 2025)
-"""First calendar year of each financial year of the records: 2011-12 (the look-back year) to
-2024-25, the last year DfE publishes in cin_census.csv."""
-
-PUBLISHED_FROM = 2012
-"""The first financial year (2012-13) whose referrals and re-referrals are tuned to DfE's."""
-
-START, END = np.datetime64("2011-04-01"), np.datetime64("2025-03-31")
-
-REPEAT_FROM_YEAR = 2014
-"""Repeat plans are tuned from 2014-15, when the records hold three years of history."""
-
-_FIRST_DAY = START.astype(np.int64)
-_LAST_DAY = END.astype(np.int64)
-_DAYS = np.arange(_FIRST_DAY, _LAST_DAY + 1)
-_DATES = _DAYS.astype("datetime64[D]")
-_YEAR = _DATES.astype("datetime64[Y]").astype(np.int64) + 1970
-_MONTH = _DATES.astype("datetime64[M]").astype(np.int64) % 12 + 1
-_FY_OF_DAY = _YEAR - (_MONTH < 4) - YEARS[0]
-_N_FY = len(YEARS)
+REPEAT_AFTER_YEARS = 3
+"""Repeat plans are tuned once the records hold this many years of an authority's history
+(from 2014-15 when they start in 2011-12)."""
 
 
-def _day_weights() -> np.ndarray:
-    weekday = (_DAYS + 3) % 7  # 0 = Monday
-    weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.12, 0.08])[weekday]
-    month_factor = np.ones(13)
-    month_factor[[8, 12]] = [0.8, 0.85]
-    month_factor[[9, 10, 11]] = 1.08
-    return weights * month_factor[_MONTH]
+class _Calendar:
+    """The days of the records: financial years ``first``-``first+1`` to ``last``-``last+1``
+    (first calendar years), with each day's weight (weekdays and term time) and year index."""
+
+    def __init__(self, first: int, last: int):
+        self.years = np.arange(first, last + 1)
+        self.n = len(self.years)
+        self.first_day = np.datetime64(f"{first}-04-01").astype(np.int64)
+        self.last_day = np.datetime64(f"{last + 1}-03-31").astype(np.int64)
+        self.days = np.arange(self.first_day, self.last_day + 1)
+        dates = self.days.astype("datetime64[D]")
+        year = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+        month = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        self.fy_of_day = year - (month < 4) - first
+        weekday = (self.days + 3) % 7  # 0 = Monday
+        weights = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.12, 0.08])[weekday]
+        month_factor = np.ones(13)
+        month_factor[[8, 12]] = [0.8, 0.85]
+        month_factor[[9, 10, 11]] = 1.08
+        self.weights = weights * month_factor[month]
+
+    def fy(self, days: np.ndarray) -> np.ndarray:
+        """Index of the financial year of each day (int days since 1970)."""
+        return self.fy_of_day[days - self.first_day]
+
+    def sample_days(self, rng: np.random.Generator, counts: np.ndarray) -> np.ndarray:
+        """Days (int, since 1970) for ``counts[i]`` referrals in financial year i."""
+        out = []
+        for i, count in enumerate(counts):
+            if count == 0:
+                continue
+            mask = self.fy_of_day == i
+            weights = self.weights[mask]
+            out.append(rng.choice(self.days[mask], size=int(count), p=weights / weights.sum()))
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-_WEIGHTS = _day_weights()
-
-
-def _fy(days: np.ndarray) -> np.ndarray:
-    return _FY_OF_DAY[days - _FIRST_DAY]
-
-
-def _sample_days(rng: np.random.Generator, counts: np.ndarray) -> np.ndarray:
-    """Days (int, since 1970) for ``counts[i]`` referrals in financial year i."""
-    out = []
-    for i, count in enumerate(counts):
-        mask = _FY_OF_DAY == i
-        weights = _WEIGHTS[mask]
-        out.append(rng.choice(_DAYS[mask], size=int(count), p=weights / weights.sum()))
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+@functools.cache
+def _calendar(first: int, last: int) -> _Calendar:
+    return _Calendar(first, last)
 
 
 def _categorical(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
@@ -137,9 +145,10 @@ def _categorical(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndar
     return np.minimum((u > cumulative).sum(axis=1), probabilities.shape[1] - 1)
 
 
-def _sources(rng: np.random.Generator, days: np.ndarray, returning: np.ndarray) -> np.ndarray:
+def _sources(rng: np.random.Generator, cal: _Calendar, days: np.ndarray, returning: np.ndarray
+             ) -> np.ndarray:
     shares = np.where(returning[:, None], SOURCE_SHARE_RETURN, SOURCE_SHARE_FIRST)
-    trend = world.interpolate(UNKNOWN_SOURCE_TREND, YEARS)[_fy(days)]
+    trend = world.interpolate(UNKNOWN_SOURCE_TREND, cal.years)[cal.fy(days)]
     shares[:, UNKNOWN] *= trend
     return _categorical(rng, shares)
 
@@ -160,11 +169,11 @@ def _snap_to_weekday(rng: np.random.Generator, days: np.ndarray, latest: np.ndar
     return np.where(move, moved, days)
 
 
-def _simulate(rng: np.random.Generator, arrivals: np.ndarray, within: np.ndarray
-              ) -> dict[str, np.ndarray]:
+def _simulate(rng: np.random.Generator, cal: _Calendar, arrivals: np.ndarray,
+              within: np.ndarray) -> dict[str, np.ndarray]:
     """Referral histories: ``arrivals[i]`` new children and return chance ``within[i]`` in
     financial year i. Returns arrays child, day, source, outcome (unsorted)."""
-    day = _sample_days(rng, arrivals)
+    day = cal.sample_days(rng, arrivals)
     child = np.arange(len(day))
     returning = np.zeros(len(day), dtype=bool)
     earlier_plan = np.zeros(len(day), dtype=bool)
@@ -172,9 +181,9 @@ def _simulate(rng: np.random.Generator, arrivals: np.ndarray, within: np.ndarray
     gap_cdf_max = stats.gamma.cdf(GAP_MAX_DAYS, GAP_SHAPE, scale=GAP_SCALE_DAYS)
     while len(day):
         outcome = _outcomes(rng, returning, earlier_plan)
-        source = _sources(rng, day, returning)
+        source = _sources(rng, cal, day, returning)
         parts.append((child, day, source, outcome))
-        p_within = np.minimum(within[_fy(day)] * RETURN_RR[outcome], 0.95)
+        p_within = np.minimum(within[cal.fy(day)] * RETURN_RR[outcome], 0.95)
         u = rng.random(len(day))
         back_soon = u < p_within
         back_later = ~back_soon & (u < p_within + LATER_RETURN[outcome])
@@ -186,7 +195,7 @@ def _simulate(rng: np.random.Generator, arrivals: np.ndarray, within: np.ndarray
             rng.exponential(LATER_GAP_MEAN_DAYS - LATER_GAP_MIN_DAYS, int(back_later.sum())))
         latest = np.where(back_soon, day + 364, np.iinfo(np.int64).max)
         following = _snap_to_weekday(rng, day + gap, latest)
-        keep = (back_soon | back_later) & (following <= _LAST_DAY)
+        keep = (back_soon | back_later) & (following <= cal.last_day)
         child, day = child[keep], following[keep]
         returning = back_soon[keep]
         earlier_plan = (earlier_plan | (outcome == PLAN))[keep]
@@ -200,7 +209,7 @@ class _History:
     child's referrals), ``next_day`` (the child's next referral on a later day; a huge number
     when none) and ``fy`` (financial year index)."""
 
-    def __init__(self, child: np.ndarray, day: np.ndarray):
+    def __init__(self, cal: _Calendar, child: np.ndarray, day: np.ndarray):
         self.child, self.day = child, day
         frame = pd.DataFrame({"child_id": child, "referral_date": day.astype("datetime64[D]")})
         self.flag = flag_rereferrals(frame).to_numpy()
@@ -218,12 +227,12 @@ class _History:
         following = nxt[np.flatnonzero(run_last)][run_id]
         self.next_day = np.empty(len(c), dtype=np.int64)
         self.next_day[order] = following
-        self.fy = _fy(day)
+        self.fy = cal.fy(day)
 
 
-def _tune_totals(rng, data, targets, years):
+def _tune_totals(rng, cal, data, targets, years):
     """Add or remove single-referral children until each year has its target referrals."""
-    history = _History(data["child"], data["day"])
+    history = _History(cal, data["child"], data["day"])
     keep = np.ones(len(data["day"]), dtype=bool)
     added = []
     next_child = int(data["child"].max()) + 1
@@ -235,11 +244,11 @@ def _tune_totals(rng, data, targets, years):
                 raise RuntimeError(f"cannot reach the referral target of year {i}")
             keep[rng.choice(pool, -need, replace=False)] = False
         elif need > 0:
-            counts = np.zeros(_N_FY, dtype=np.int64)
+            counts = np.zeros(cal.n, dtype=np.int64)
             counts[i] = need
-            day = _sample_days(rng, counts)
+            day = cal.sample_days(rng, counts)
             added.append({"child": np.arange(next_child, next_child + need), "day": day,
-                          "source": _sources(rng, day, np.zeros(need, dtype=bool)),
+                          "source": _sources(rng, cal, day, np.zeros(need, dtype=bool)),
                           "outcome": _outcomes(rng, np.zeros(need, dtype=bool),
                                                np.zeros(need, dtype=bool))})
             next_child += need
@@ -249,7 +258,7 @@ def _tune_totals(rng, data, targets, years):
     return out
 
 
-def _tune_rereferrals(rng, data, targets, years):
+def _tune_rereferrals(rng, cal, data, targets, years):
     """Reach each year's target re-referrals without changing any other referral's status.
 
     One more: a child with a single referral (never a re-referral) is merged into a "host"
@@ -263,14 +272,14 @@ def _tune_rereferrals(rng, data, targets, years):
     next_child = int(child.max()) + 1
     for i in years:
         for _attempt in range(20):
-            history = _History(child, data["day"])
+            history = _History(cal, child, data["day"])
             in_year = history.fy == i
             need = int(targets[i] - history.flag[in_year].sum())
             if need == 0:
                 break
             if need < 0:
                 pool = np.flatnonzero(in_year & history.flag
-                                      & (history.next_day > _LAST_DAY))
+                                      & (history.next_day > cal.last_day))
                 chosen = rng.choice(pool, min(-need, len(pool)), replace=False)
                 child[chosen] = np.arange(next_child, next_child + len(chosen))
                 next_child += len(chosen)
@@ -344,7 +353,7 @@ def _plan_state(child, day, outcome, in_year):
     return len(plan_children), n_repeat, earlier, single, free
 
 
-def _tune_outcomes(rng, data, nfa, plans, repeats):
+def _tune_outcomes(rng, cal, data, nfa, plans, repeats):
     """Per year, in date order: no-further-action count, children with a plan, repeat plans.
 
     Children with a plan are changed one referral at a time: a referral assessed as in need
@@ -353,8 +362,8 @@ def _tune_outcomes(rng, data, nfa, plans, repeats):
     """
     child, day = data["child"], data["day"]
     outcome = data["outcome"].copy()
-    fy = _fy(day)
-    for i in range(_N_FY):
+    fy = cal.fy(day)
+    for i in range(cal.n):
         in_year = fy == i
         need = int(nfa[i] - (in_year & (outcome == NFA)).sum())
         if need > 0:
@@ -393,64 +402,96 @@ def _tune_outcomes(rng, data, nfa, plans, repeats):
     return {**data, "outcome": outcome}
 
 
-def _targets(rng, area: str, census: pd.DataFrame, population: pd.Series):
+def _nearest(known: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """For each of ``years``, the nearest of ``known`` (the later one on a tie)."""
+    distance = np.abs(known[None, :] - years[:, None]) - known[None, :] * 1e-6
+    return known[distance.argmin(axis=1)]
+
+
+def _record_years(census: pd.DataFrame, cal: _Calendar, census_first: int) -> np.ndarray:
+    """Whether each year of the calendar has records of the authority.
+
+    Records run from the authority's first year in the census to the calendar's end; an
+    authority whose series starts with the census file (it existed before) also gets the
+    calendar's earlier years (the look-back year before the first published one), one whose
+    series starts later (a new authority) does not.
+    """
+    known = census.index[census["referrals"].notna()].to_numpy(dtype=np.int64)
+    start = int(known.min())
+    if start <= census_first:
+        start = int(cal.years[0])
+    return cal.years >= start
+
+
+def _targets(rng, area: str, cal: _Calendar, active: np.ndarray, census: pd.DataFrame,
+             population: pd.Series):
     """Yearly targets: referrals, re-referrals (-1 = not tuned), NFA, plans, repeat plans.
 
     ``census`` is the area's rows of the real cin_census.csv indexed by first calendar year,
-    ``population`` its real 0-17 mid-year estimates by year (the nearest year where one is
-    missing).
+    ``population`` its real 0-17 mid-year estimates by year. A year DfE does not publish is
+    sized like the nearest published one; re-referrals are tuned where DfE publishes them and
+    the records hold the year before (the 12-month look-back). Years without records
+    (``active`` False) have every target 0.
     """
-    years = YEARS
-    missing = [f"{y}-{(y + 1) % 100:02d}" for y in years[years >= PUBLISHED_FROM]
-               if y not in census.index or pd.isna(census.loc[y, "rereferrals"])]
-    if missing:
-        raise ValueError(f"cin_census.csv has no referrals and re-referrals of {area} for "
-                         f"{', '.join(missing)}: the records are calibrated to them")
-    published = np.maximum(years, PUBLISHED_FROM)
-    referrals = census.loc[published, "referrals"].to_numpy(dtype=np.int64)
-    rereferrals = census.loc[published, "rereferrals"].to_numpy(dtype=np.int64)
-    rereferrals[years < PUBLISHED_FROM] = -1
-    known = population.index.to_numpy()
-    nearest = known[np.abs(known[None, :] - years[:, None]).argmin(axis=1)]
-    pop = population.loc[nearest].to_numpy(dtype=float)
+    years = cal.years
+    known = census.index[census["referrals"].notna()].to_numpy(dtype=np.int64)
+    referrals = census.loc[_nearest(known, years), "referrals"].to_numpy(dtype=np.int64)
+    rereferrals = census["rereferrals"].reindex(years).to_numpy(dtype=float)
+    look_back = np.r_[False, active[:-1]]
+    tuned = active & look_back & np.isin(years, known) & ~np.isnan(rereferrals)
+    rereferrals = np.where(tuned, np.nan_to_num(rereferrals), -1).astype(np.int64)
+    people = population.dropna()
+    if people.empty:
+        raise ValueError(f"population.csv has no 0-17 population of {area}: the plan rates of "
+                         "its synthetic referrals are per 10,000 children")
+    pop = people.loc[_nearest(people.index.to_numpy(dtype=np.int64), years)].to_numpy(
+        dtype=float)
     calibrated = np.isin(years, world.CALIBRATED_REFERRAL_YEARS.get(area, ()))
-    nfa_share = world.interpolate(world.NFA_PERCENT[area], years) / 100
+    nfa_share = world.interpolate(world.design(world.NFA_PERCENT, area), years) / 100
     nfa = rng.binomial(referrals, nfa_share)
-    plan_rate = world.interpolate(world.CPP_RATE[area], years) * pop / 10_000
+    plan_rate = world.interpolate(world.design(world.CPP_RATE, area), years) * pop / 10_000
     plans = rng.poisson(plan_rate)
-    repeat_share = world.interpolate(world.CPP_REPEAT_PERCENT[area], years) / 100
+    repeat_share = world.interpolate(world.design(world.CPP_REPEAT_PERCENT, area), years) / 100
     repeats = rng.binomial(plans, repeat_share)
     nfa[calibrated] = np.rint(nfa_share[calibrated] * referrals[calibrated])
     plans[calibrated] = np.rint(plan_rate[calibrated])
     repeats[calibrated] = np.rint(repeat_share[calibrated] * plans[calibrated])
-    repeats[years < REPEAT_FROM_YEAR] = -1
+    first = int(np.flatnonzero(active)[0])
+    repeats[: first + REPEAT_AFTER_YEARS] = -1
+    for target in (referrals, nfa, plans):
+        target[~active] = 0
     return referrals, rereferrals, nfa, plans, repeats
 
 
-def authority_referrals(rng: np.random.Generator, area: str, census: pd.DataFrame,
-                        population: pd.Series) -> pd.DataFrame:
-    """Record-level referrals of one authority (child ids are integers, unique to the area);
-    ``census`` and ``population`` as for :func:`_targets`."""
-    referrals, rereferrals, nfa, plans, repeats = _targets(rng, area, census, population)
+def authority_referrals(rng: np.random.Generator, area: str, cal: _Calendar,
+                        active: np.ndarray, census: pd.DataFrame, population: pd.Series
+                        ) -> pd.DataFrame:
+    """Record-level referrals of one authority in the years ``active`` of ``cal`` (child ids
+    are integers, unique to the area); ``census`` and ``population`` as for :func:`_targets`."""
+    referrals, rereferrals, nfa, plans, repeats = _targets(rng, area, cal, active, census,
+                                                           population)
     tuned = np.flatnonzero(rereferrals >= 0)
-    within = np.full(_N_FY, 0.2)
+    untuned = np.flatnonzero(rereferrals < 0)
+    within = np.full(cal.n, 0.2)
     arrivals = np.rint(referrals * 0.7).astype(np.int64)
     seed = rng.integers(2**63)
     for _round in range(TUNING_ROUNDS):
-        data = _simulate(np.random.default_rng(seed), arrivals, within)
-        history = _History(data["child"], data["day"])
-        counts = np.bincount(history.fy, minlength=_N_FY)
-        flagged = np.bincount(history.fy, weights=history.flag, minlength=_N_FY)
+        data = _simulate(np.random.default_rng(seed), cal, arrivals, within)
+        history = _History(cal, data["child"], data["day"])
+        counts = np.bincount(history.fy, minlength=cal.n)
+        flagged = np.bincount(history.fy, weights=history.flag, minlength=cal.n)
         arrivals = np.maximum(arrivals + np.rint(ARRIVAL_GAIN * (referrals - counts)), 1
                               ).astype(np.int64)
+        arrivals[~active] = 0
         ratio = np.where(rereferrals > 0, rereferrals / np.maximum(flagged, 1), 1.0)
         within = np.clip(within * ratio ** RETURN_GAIN, 0.02, 0.6)
-        within[0] = within[1]
-    data = _tune_totals(rng, data, referrals, range(_N_FY))
-    data = _tune_rereferrals(rng, data, rereferrals, tuned)
+        if len(tuned):
+            within[untuned] = within[_nearest(tuned, untuned)]
+    data = _tune_totals(rng, cal, data, referrals, range(cal.n))
+    data = _tune_rereferrals(rng, cal, data, rereferrals, tuned)
     data = _duplicates(rng, data)
-    data = _tune_outcomes(rng, data, nfa, plans, repeats)
-    history = _History(data["child"], data["day"])
+    data = _tune_outcomes(rng, cal, data, nfa, plans, repeats)
+    history = _History(cal, data["child"], data["day"])
     single = np.flatnonzero((history.count == 1) & (data["outcome"] != PLAN))
     missing = np.zeros(len(data["day"]), dtype=bool)
     missing[rng.choice(single, int(MISSING_ID_SHARE * len(missing)), replace=False)] = True
@@ -471,27 +512,50 @@ def _duplicates(rng, data):
     return {k: np.concatenate([data[k], extra[k]]) for k in data}
 
 
-def referrals(rng: np.random.Generator, census: pd.DataFrame, population: pd.DataFrame
-              ) -> pd.DataFrame:
+def referrals(seed: int, areas: list[str], census: pd.DataFrame, population: pd.DataFrame,
+              first_year: int | None = None) -> pd.DataFrame:
     """referrals.csv.gz as a frame, sorted by date, authority and referral id.
 
     Parameters
     ----------
-    rng : numpy.random.Generator
-        The referrals' random stream.
+    seed : int
+        The random seed; each authority draws from its own stream of ``(seed, its code)``, so
+        its records do not depend on which other authorities are generated with it.
+    areas : list of str
+        The home authorities (GSS codes) whose referrals are made.
     census : pandas.DataFrame
         The real cin_census.csv (area_code, financial_year, referrals, rereferrals; counts).
     population : pandas.DataFrame
         The real population.csv (area_code, year, age_group, population; 0-17, people).
+    first_year : int, optional
+        First calendar year of the first financial year of the records (default: the year
+        before the census's first, the look-back year). The records end with the census's
+        last year.
+
+    Raises
+    ------
+    ValueError
+        An authority has no referrals in cin_census.csv, or no 0-17 population.
     """
     start = census["financial_year"].str[:4].astype(np.int64)
     counts = census.assign(year=start).set_index(["area_code", "year"])
+    census_first, census_last = int(start.min()), int(start.max())
+    cal = _calendar(census_first - 1 if first_year is None else int(first_year), census_last)
     children = population[population["age_group"] == "0-17"].set_index(
-        ["area_code", "year"])["population"]
+        ["area_code", "year"])["population"].astype(float)
     frames = []
     offset = 0
-    for area in world.AUTHORITIES:
-        frame = authority_referrals(rng, area, counts.loc[area], children.loc[area])
+    for area in areas:
+        if area not in counts.index.get_level_values(0) or counts.loc[area][
+                "referrals"].isna().all():
+            raise ValueError(f"cin_census.csv has no referrals of {area}: its synthetic "
+                             "records are calibrated to DfE's published counts")
+        own = counts.loc[area]
+        people = (children.loc[area] if area in children.index.get_level_values(0)
+                  else pd.Series(dtype=float))
+        active = _record_years(own, cal, census_first)
+        rng = np.random.default_rng([int(seed), zlib.crc32(f"referrals {area}".encode())])
+        frame = authority_referrals(rng, area, cal, active, own, people)
         frame["child"] += offset
         offset = int(frame["child"].max()) + 1
         frames.append(frame)

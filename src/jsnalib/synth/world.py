@@ -170,6 +170,23 @@ CPP_REPEAT_PERCENT = {
 """Of those children, % with an earlier plan (from 2009-10, when the records hold three years
 of history; Staffordshire 13.5% in 2014-15 and 17.3% in 2015-16)."""
 
+DEFAULT = "default"
+"""The key of the designed shape used for an authority not designed here (any council after
+``jsna init``)."""
+
+NFA_PERCENT[DEFAULT] = {2006: 11.0, 2012: 9.5, 2017: 9.0, 2023: 8.5}
+CPP_RATE[DEFAULT] = {2006: 30, 2009: 38, 2013: 43, 2017: 44, 2020: 41, 2023: 40}
+CPP_REPEAT_PERCENT[DEFAULT] = {2009: 14.0, 2013: 16.0, 2017: 19.0, 2020: 22.0, 2023: 23.0}
+"""Undesigned authorities follow England's general shape: about 9% of referrals closed with no
+further action, about 40 children per 10,000 becoming the subject of a plan a year, and a
+rising share of second or later plans."""
+
+
+def design(table: dict[str, dict[int, float]], area: str) -> dict[int, float]:
+    """The designed anchors of ``area`` in ``table`` (the default shape if not designed)."""
+    return table.get(area, table[DEFAULT])
+
+
 # ----------------------------------------------------------------------------------------------
 # NCMP
 SCHOOL_YEARS = ("R", "6")
@@ -177,10 +194,10 @@ SCHOOL_YEARS = ("R", "6")
 ENGLAND_OVERWEIGHT = {
     "R": {2006: 22.9, 2007: 22.6, 2008: 22.8, 2009: 23.1, 2010: 22.6, 2011: 22.6, 2012: 22.2,
           2013: 22.5, 2014: 21.9, 2015: 22.1, 2016: 22.6, 2017: 22.4, 2018: 22.6, 2019: 23.0,
-          2020: 27.7, 2021: 22.3, 2022: 21.3, 2023: 21.5},
+          2020: 27.7, 2021: 22.3, 2022: 21.3, 2023: 21.5, 2024: 22.4},
     "6": {2006: 31.7, 2007: 32.6, 2008: 32.6, 2009: 33.4, 2010: 33.4, 2011: 33.9, 2012: 33.3,
           2013: 33.5, 2014: 33.2, 2015: 34.2, 2016: 34.2, 2017: 34.3, 2018: 34.3, 2019: 35.2,
-          2020: 40.9, 2021: 37.8, 2022: 36.6, 2023: 35.8},
+          2020: 40.9, 2021: 37.8, 2022: 36.6, 2023: 35.8, 2024: 36.0},
 }
 """England's overweight-including-obesity prevalence (%), by academic year: flat in Reception,
 rising in Year 6, a jump in 2020/21 (COVID-19). 2015/16 and 2018/19 are the published
@@ -205,21 +222,16 @@ HEIGHT_SDS_MEAN = 0.2
 HEIGHT_BMI_CORRELATION = 0.25
 MALE_SHARE = 0.512
 
-NCMP_CALIBRATION = (
-    # (areas, school year, academic year, measure, published %)
-    ((STOKE,), "R", 2018, "overweight_incl_obese", 25.8),
-    ((STOKE,), "6", 2018, "overweight_incl_obese", 39.9),
-    ((STOKE,), "R", 2014, "obese_incl_severe", 10.9),
-    ((STOKE,), "6", 2014, "obese_incl_severe", 24.1),
-    (DISTRICTS, "R", 2015, "overweight_incl_obese", 22.5),
-    (DISTRICTS, "6", 2015, "overweight_incl_obese", 33.7),
-)
-"""Cohorts whose prevalence equals the published figure (to the nearest child): their BMI SDS
-is shifted by the one constant that does it. Stoke-on-Trent's 25.8% and 39.9% are taken as
-2018/19 (the document does not say)."""
+NCMP_YEARS = np.arange(2006, 2025)
+"""First calendar years of the academic years of the NCMP records: 2006/07 to 2024/25 (the last
+year Fingertips publishes in ncmp_published.csv)."""
+
+MEASURED_PER_CHILD = 0.95
+"""Children measured per child of the age (the 0-17 population / 18): NCMP participation."""
 
 COHORT_FACTOR = {STOKE: 1.0, STAFFORDSHIRE: 1.08}
-"""Measured children per birth of the cohort (migration in, minus those not measured)."""
+"""Measured children per birth of the cohort (migration in, minus those not measured): weights
+of England's designed deprivation profile (:func:`jsnalib.synth.ncmp.england_profile`)."""
 
 YEAR6_COHORT_FACTOR = 1.02
 """Year 6 cohorts relative to Reception ones of the same births (more years of migration)."""

@@ -9,7 +9,14 @@ England NCMP methods; APHO Technical Briefing 3 (Wilson intervals); McCullagh an
 (binomial GLM); Low and Low (2004) (SII); Newcombe (1998) (difference of proportions).
 """
 
-from jsnalib.inputs.contracts import AREAS, FINGERTIPS, NCMP, NEIGHBOURS, PUBLISHED_FIGURES
+from jsnalib.inputs.contracts import (
+    AREAS,
+    FINGERTIPS,
+    NCMP,
+    NCMP_PUBLISHED,
+    NEIGHBOURS,
+    PUBLISHED_FIGURES,
+)
 
 from . import figures, text
 from .analyse import Results, analyse
@@ -17,6 +24,6 @@ from .load import Inputs, load
 
 #: Every input file the page reads (from the contracts).
 FILES = tuple(contract.filename for contract in (NCMP, FINGERTIPS, PUBLISHED_FIGURES, AREAS,
-                                                 NEIGHBOURS))
+                                                 NEIGHBOURS, NCMP_PUBLISHED))
 
 __all__ = ["FILES", "Inputs", "Results", "analyse", "figures", "load", "text"]

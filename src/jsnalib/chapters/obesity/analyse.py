@@ -108,7 +108,9 @@ class Results:
     kept whole. ``measured`` is the number of the area's records; ``confidence`` the level
     (0-1); ``indicator`` the measure modelled (``excess_weight``). ``records_available`` is
     False when the area has no NCMP records (``Inputs.records_missing``): every table is then
-    empty and ``model`` None, and the page says what is missing.
+    empty and ``model`` None, and the page says what is missing. ``fingertips`` is
+    :func:`fingertips_checks`: the latest obesity Fingertips publishes for the area beside the
+    records' figure (``synthetic``: whether the records are the synthetic default).
     """
 
     area_code: str
@@ -128,8 +130,8 @@ class Results:
     gradient_lines: pd.DataFrame
     inequality: pd.DataFrame
     cohorts: pd.DataFrame
+    fingertips: pd.DataFrame
     records_available: bool = True
-
 
 
 def has_records(results: object) -> bool:
@@ -172,6 +174,8 @@ def analyse(inputs: Inputs, confidence: float = 0.95, projection_year: str = "20
         gradient=gradient, gradient_lines=pd.concat(lines, ignore_index=True),
         inequality=inequality(inputs, indicator, pooled_years, level),
         cohorts=cohort_change(table, indicator, level),
+        fingertips=fingertips_checks(inputs.fingertips_obese, table).assign(
+            synthetic=inputs.records_synthetic),
     )
 
 
@@ -769,4 +773,31 @@ def published_checks(published: pd.DataFrame, table: pd.DataFrame) -> pd.DataFra
     columns = ["figure_id", "indicator", "period", "published", "unit", "school_year", "year",
                "kind", "value", "lower", "upper", "denominator", "within", "not_reproduced",
                "source"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def fingertips_checks(published: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Per school year, the latest year in which Fingertips publishes the area's obesity
+    (including severe obesity) and the records hold it: the published percentage beside the
+    records' count, denominator, value and interval (percent, from :func:`prevalence_table`)
+    and whether the published value lies inside the interval (``within``)."""
+    columns = ["school_year", "year", "published", "source", "count", "denominator", "value",
+               "lower", "upper", "within"]
+    persons = table[(table["sex"] == "persons") & (table["indicator"] == "obese")]
+    persons = persons.set_index(["year", "school_year"])
+    rows = []
+    for school_year in SCHOOL_YEARS:
+        mine = published[published["school_year"] == school_year]
+        mine = mine[[(int(y), school_year) in persons.index for y in mine["year"]]]
+        if mine.empty:
+            continue
+        latest = mine.loc[mine["year"].astype(int).idxmax()]
+        found = persons.loc[(int(latest["year"]), school_year)]
+        within = (bool(found["lower"] <= latest["value"] <= found["upper"])
+                  if pd.notna(found["lower"]) else pd.NA)
+        rows.append({"school_year": school_year, "year": int(latest["year"]),
+                     "published": float(latest["value"]), "source": latest["source"],
+                     "count": found["count"], "denominator": found["denominator"],
+                     "value": found["value"], "lower": found["lower"], "upper": found["upper"],
+                     "within": within})
     return pd.DataFrame(rows, columns=columns)

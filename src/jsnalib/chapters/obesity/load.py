@@ -1,5 +1,6 @@
 """Reading the childhood obesity page's inputs: the NCMP records of the area's family, the
-Fingertips export (England) and the published local figures.
+Fingertips export (England), the published local figures and, when present, the area's obesity
+prevalence as Fingertips publishes it (``ncmp_published.csv``, real).
 
 Reading only: every file goes through :mod:`jsnalib.inputs.readers`; the records are classified
 against UK90 by the one definition in :mod:`jsnalib.indicators.ncmp` so that every later step
@@ -9,27 +10,30 @@ works on the same measurements.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from jsnalib.indicators.ncmp import _NCMP_COLUMNS, classify_records
-from jsnalib.inputs.contracts import FINGERTIPS, NCMP, PUBLISHED_FIGURES
+from jsnalib.inputs.contracts import FINGERTIPS, NCMP, NCMP_PUBLISHED, PUBLISHED_FIGURES
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.periods import academic_year_label, start_year
 from jsnalib.inputs.readers import (
     find_file,
     load_geography,
     read_fingertips,
+    read_ncmp_published,
     read_published_figures,
     read_records,
 )
+from jsnalib.report import display
 
 #: The data files the page reads (the lookups areas.csv and neighbours.csv come with the
 #: geography); the data notice names these.
-DATA_FILES = tuple(contract.filename for contract in (NCMP, FINGERTIPS, PUBLISHED_FIGURES))
+DATA_FILES = tuple(contract.filename for contract in (NCMP, FINGERTIPS, PUBLISHED_FIGURES,
+                                                      NCMP_PUBLISHED))
 #: School years measured by the NCMP, in page order, with their names.
 SCHOOL_YEARS = {"R": "Reception", "6": "Year 6"}
 #: Sexes in page order, with their names ("persons" = boys and girls together).
@@ -44,7 +48,11 @@ class Inputs:
     protected), classified by :func:`jsnalib.indicators.ncmp.classify_records`; ``area_code``
     is the page's area; ``members`` maps each family area to its lowest-tier areas;
     ``fingertips`` is the Fingertips export as read; ``published`` the published figures for
-    this area and topic; ``data_dir`` the folder read.
+    this area and topic; ``data_dir`` the folder read; ``fingertips_obese`` the area's obesity
+    (including severe obesity) as Fingertips publishes it (school_year, year, value in percent,
+    source; empty when ``ncmp_published.csv`` is absent or has no row for the area, e.g. a
+    county); ``records_synthetic`` whether the NCMP records are the synthetic default
+    (:func:`jsnalib.report.display.is_synthetic`).
     """
 
     records: pd.DataFrame
@@ -56,6 +64,9 @@ class Inputs:
     published: pd.DataFrame
     geography: Geography
     data_dir: Path = Path(".")
+    fingertips_obese: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["school_year", "year", "value", "source"]))
+    records_synthetic: bool = False
 
     @property
     def records_missing(self) -> bool:
@@ -163,4 +174,23 @@ def load(data_dir: str | Path, area_code: str, school_years: Sequence[str] = ("R
         published=published[(published["topic"] == "obesity")
                             & (published["area_code"] == area_code)].reset_index(drop=True),
         geography=geography, data_dir=folder,
+        fingertips_obese=fingertips_obese(folder, area_code),
+        records_synthetic=display.is_synthetic(folder, [NCMP.filename]),
     )
+
+
+def fingertips_obese(folder: Path, area_code: str) -> pd.DataFrame:
+    """The area's obesity (including severe obesity) as Fingertips publishes it, from
+    ``ncmp_published.csv`` if the folder has it: school_year, year (start year), value (%),
+    source."""
+    paths = [folder / name for name in (NCMP_PUBLISHED.filename, NCMP_PUBLISHED.filename + ".gz")
+             if (folder / name).is_file()]
+    columns = ["school_year", "year", "value", "source"]
+    if not paths:
+        return pd.DataFrame(columns=columns)
+    table = read_ncmp_published(paths[0])
+    rows = table[(table["area_code"] == area_code) & (table["measure"] == "obese_incl_severe")]
+    return pd.DataFrame({"school_year": rows["school_year"].astype(str).to_numpy(),
+                         "year": start_year(rows["academic_year"].tolist()),
+                         "value": rows["value"].to_numpy(dtype=float),
+                         "source": rows["source"].to_numpy()}, columns=columns)

@@ -95,6 +95,11 @@ TEMPLATES = {
                "({count} of {denominator}; {ci} {lower} to {upper}), {versus}. {obese} were "
                "obese, {obese_versus}."),
     "versus": "{word} England ({england})",
+    "fingertips": ("Fingertips (OHID) publishes {published} obesity (including severe obesity) "
+                   "for {school} children in {area} in {year}; {records} give {value} "
+                   "({count} of {denominator}; {ci} {lower} to {upper})."),
+    "records synthetic": "these synthetic demonstration records",
+    "records real": "the NCMP records here",
     "no published": "No figures for {area} were found in the published documents.",
     "published item": "- {indicator}, {period}: {reading}.",
     "check not reproduced": "published {value} {unit}; not reproduced: {why}",
@@ -327,7 +332,20 @@ def latest(results: Results) -> str:
             ci=ci_label(results.confidence), lower=percent(ew["lower"]),
             upper=percent(ew["upper"]), versus=_versus(ew), obese=percent(ob["value"]),
             obese_versus=_versus(ob)))
+    parts += [fingertips_reading(row, results) for _, row in results.fingertips.iterrows()]
     return " ".join(parts)
+
+
+def fingertips_reading(row: pd.Series, results: Results) -> str:
+    """The obesity Fingertips publishes beside the records' figure (a row of
+    ``Results.fingertips``)."""
+    return TEMPLATES["fingertips"].format(
+        published=percent(row["published"]), school=SCHOOL_YEARS[row["school_year"]],
+        area=results.area_name, year=academic_year_label(int(row["year"])),
+        records=TEMPLATES["records synthetic" if row["synthetic"] else "records real"],
+        value=percent(row["value"]), count=_count_text(row["count"]),
+        denominator=_count_text(row["denominator"]), ci=ci_label(results.confidence),
+        lower=percent(row["lower"]), upper=percent(row["upper"]))
 
 
 def published(results: Results) -> str:

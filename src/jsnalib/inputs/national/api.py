@@ -18,13 +18,14 @@ from jsnalib.inputs.contracts import (
     BIRTHS_DEATHS_COHORT,
     BIRTHS_DEATHS_IMD_DECILE,
     CIN_CENSUS,
+    NCMP_PUBLISHED,
     NEIGHBOURS,
     POPULATION,
     Contract,
 )
 from jsnalib.inputs.readers import DataError, Problem
 
-from . import dfe, fingertips, lookups, nomis, ons
+from . import dfe, fingertips, lookups, ncmp_published, nomis, ons
 from ._common import (
     CSV_MARKER,
     MISSING_COLUMNS,
@@ -55,13 +56,15 @@ LAYOUTS: dict[str, tuple[str, str]] = {
     "ons_ltla_utla_lookup": ("areas", "CSV with columns LTLAyyCD, LTLAyyNM, UTLAyyCD, "
                              "UTLAyyNM"),
     "fingertips": ("fingertips", "CSV with columns " + fingertips.expected_header()),
+    "fingertips_ncmp_values": ("ncmp_published", "CSV with columns "
+                               + ", ".join(ncmp_published.HEADER)),
 }
 
 #: Tidy contracts by name (those of data/, the optional death-cohort files, and the tidy
 #: Fingertips layout).
 CONTRACTS: dict[str, Contract] = {c.name: c for c in (
     AREAS, NEIGHBOURS, BIRTHS_DEATHS, POPULATION, CIN_CENSUS, BIRTHS_DEATHS_COHORT,
-    BIRTHS_DEATHS_IMD_DECILE, fingertips.FINGERTIPS_TIDY)}
+    BIRTHS_DEATHS_IMD_DECILE, fingertips.FINGERTIPS_TIDY, NCMP_PUBLISHED)}
 
 
 def _known() -> str:
@@ -81,7 +84,8 @@ def recognise(path: str | Path) -> str:
     str
         One of :data:`LAYOUTS`: ``dfe_cin_referrals``, ``dfe_population``,
         ``nomis_births``, ``nomis_deaths``, ``ons_child_mortality``,
-        ``dfe_statistical_neighbours``, ``ons_ltla_utla_lookup``, ``fingertips``.
+        ``dfe_statistical_neighbours``, ``ons_ltla_utla_lookup``, ``fingertips``,
+        ``fingertips_ncmp_values``.
 
     Raises
     ------
@@ -124,6 +128,8 @@ def recognise(path: str | Path) -> str:
         return "dfe_statistical_neighbours"
     if lookups.ltla_columns(header):
         return "ons_ltla_utla_lookup"
+    if ncmp_published.is_layout(header):
+        return "fingertips_ncmp_values"
     layout = _nomis([tuple(header)])
     if layout:
         return layout
@@ -202,6 +208,8 @@ def read(path: str | Path, *, la_codes: str | Path | dict[str, str] | None = Non
                        "regions= a DfE EES CSV with region_code (e.g. the children in need "
                        "C1 file) giving each upper-tier authority's region")
         return lookups.read_ltla_utla(path, regions, **options)
+    if layout == "fingertips_ncmp_values":
+        return ncmp_published.read_ncmp_published(path)
     return fingertips.read_fingertips(path, **options)
 
 
