@@ -177,7 +177,8 @@ def odds_ratio_table(results: Results) -> HTML:
         "p-value": [p_value(p) for p in table["p_value"]]})
     what = text.what(model.indicator)
     return _table(shown, f"{what[0].upper()}{what[1:]} trend, {results.area_name}: odds ratios "
-                         f"from the model {text.formula(results)}", "obesity-odds-ratios")
+                         "from the trend model (About the method gives the model)",
+                  "obesity-odds-ratios")
 
 
 @_needs_records

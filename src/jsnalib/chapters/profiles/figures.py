@@ -426,26 +426,6 @@ def regional_map(results: Results, indicator: str) -> HTML:
 # ----------------------------------------------------------------------------------------------
 # the partnership's outcomes framework
 
-#: Headings of the framework's life-course stages (keys: the framework file's ``stage``).
-FRAMEWORK_STAGE_TITLES = {"overarching": "Overarching health and wellbeing",
-                          "start_well": "Start well", "grow_well": "Grow well",
-                          "live_well": "Live well", "age_well": "Age well",
-                          "end_well": "End well"}
-#: The words of the framework tables (change the wording here, not the figures).
-FRAMEWORK_PHRASES = {
-    "caption": "{stage}: the outcomes framework's {n} {indicators} for {area}, now and as "
-               "published in the 2017 report",
-    "not loaded": "not loaded",
-    "no figure": "no figure",
-    "load": "Not loaded: download indicator {id} from Fingertips as CSV and drop it into data/ "
-            "as fingertips_{id}.csv",
-    "no value": "{source}: no figure for {area} in the loaded export",
-    "none": "No Fingertips indicator; source: {source}",
-    "published": "{value} (England {england}), {period}, {trend}",
-    "no trend": "no direction stated",
-    "no framework": "No outcomes framework in the data folder: add outcomes_framework.csv "
-                    "(see data/README.md) to show one here.",
-}
 #: Columns of the framework tables' CSV download, in order.
 FRAMEWORK_DOWNLOAD = [
     "number", "stage", "indicator", "unit", "area_code", "status", "key", "fingertips_id",
@@ -473,9 +453,9 @@ def _framework_cells(row: pd.Series, level: str) -> dict[str, str]:
     unit = row["current_unit"] or row["unit"]
     name = f"{row['number']} {row['indicator']}" + (f"\n({unit})" if unit else "")
     trend = row["published_trend"] if pd.notna(row["published_trend"]) else \
-        FRAMEWORK_PHRASES["no trend"]
+        text.FRAMEWORK_PHRASES["no trend"]
     value, england = _published(row["published_value"], row["published_england"])
-    published = FRAMEWORK_PHRASES["published"].format(
+    published = text.FRAMEWORK_PHRASES["published"].format(
         value=value, england=england, period=row["published_period"], trend=trend)
     cells = {"Indicator": name, "Published in the 2017 report": published}
     if row["status"] == "current":
@@ -498,14 +478,14 @@ def _framework_cells(row: pd.Series, level: str) -> dict[str, str]:
             "Recent trend": text.trend_label(row["trend_direction"], row["polarity"]),
             "Source": row["current_source"]})
         return cells
-    missing = FRAMEWORK_PHRASES["not loaded" if row["status"] == "not loaded" else "no figure"]
+    missing = text.FRAMEWORK_PHRASES["not loaded" if row["status"] == "not loaded" else "no figure"]
     if row["status"] == "not loaded":
-        source = FRAMEWORK_PHRASES["load"].format(id=int(row["fingertips_id"]))
+        source = text.FRAMEWORK_PHRASES["load"].format(id=int(row["fingertips_id"]))
     elif row["status"] == "no value":
-        source = FRAMEWORK_PHRASES["no value"].format(source=row["name"] or row["key"],
+        source = text.FRAMEWORK_PHRASES["no value"].format(source=row["name"] or row["key"],
                                                       area=row["area_name"])
     else:
-        source = FRAMEWORK_PHRASES["none"].format(source=row["source"])
+        source = text.FRAMEWORK_PHRASES["none"].format(source=row["source"])
     cells.update({"Period": "", f"Value ({level} CI)": missing, "Count of total": "",
                   "Compared with England": "", "Compared with region": "", "Recent trend": "",
                   "Source": source})
@@ -525,10 +505,10 @@ def framework_tables(framework: pd.DataFrame | None, confidence: float = 0.95) -
     published. Each table offers its rows as CSV, with the provenance of the published figures.
     """
     if framework is None:
-        return HTML("<p>" + html.escape(FRAMEWORK_PHRASES["no framework"]) + "</p>")
+        return HTML("<p>" + html.escape(text.FRAMEWORK_PHRASES["no framework"]) + "</p>")
     level = text.level(confidence)
     parts = []
-    for stage, title in FRAMEWORK_STAGE_TITLES.items():
+    for stage, title in text.FRAMEWORK_STAGE_TITLES.items():
         rows = framework[framework["stage"] == stage]
         if rows.empty:
             continue
@@ -542,7 +522,7 @@ def framework_tables(framework: pd.DataFrame | None, confidence: float = 0.95) -
             current, "vs_england"].to_numpy()
         ratings.loc[current, "Compared with region"] = rows.loc[current, "vs_region"].to_numpy()
         areas = ", ".join(dict.fromkeys(rows["area_name"]))
-        caption = FRAMEWORK_PHRASES["caption"].format(
+        caption = text.FRAMEWORK_PHRASES["caption"].format(
             stage=title, n=len(rows), area=areas,
             indicators="indicator" if len(rows) == 1 else "indicators")
         columns = [c for c in FRAMEWORK_DOWNLOAD if c in rows.columns]

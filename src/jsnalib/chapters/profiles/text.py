@@ -116,10 +116,6 @@ TEMPLATES = {
                      "{region} and the worst and best areas.",
     "spine label": "{short}, {period}\n{value}: {versus}{source}",
     "spine source": " ({owner}'s figure)",
-    "spine row": "{name} ({period}): {area} {value}{source}, {versus} (England {england}"
-                 "{region}; range {worst} worst to {best} best)",
-    "spine alt": "Spine chart: {title}. Each row places {area}'s value between the worst and "
-                 "best values among up to {areas} areas, with England in the centre. {rows}.",
     "profile caption": "{area}: latest value of each indicator, compared with England and "
                        "{region}",
     "health caption": "Infant mortality and child weight: latest value by area, rated against "
@@ -458,19 +454,6 @@ def spine_label(row: pd.Series) -> str:
                                            source=source)
 
 
-def spine_alt(rows: pd.DataFrame, title: str) -> str:
-    """The spine chart's alt text: every charted row's value, rating, benchmarks and range."""
-    area, region = rows["area_name"].iloc[0], rows["region_name"].iloc[0]
-    described_rows = "; ".join(TEMPLATES["spine row"].format(
-        name=r["name"], period=r["period"], area=area, value=with_unit(r["value"], r["unit"]),
-        source="" if r["own"] else TEMPLATES["spine source"].format(owner=r["value_from_name"]),
-        versus=versus_england(r["vs_england"]), england=fmt.number(r["england"]),
-        region=f", {region} {fmt.number(r['region'])}" if region else "",
-        worst=fmt.number(r["worst"]), best=fmt.number(r["best"])) for _, r in rows.iterrows())
-    return TEMPLATES["spine alt"].format(title=title, area=area,
-                                         areas=int(rows["range_count"].max()), rows=described_rows)
-
-
 def profile_caption(results: Results) -> str:
     """The profile table's caption."""
     compared = _one_area(results)
@@ -541,3 +524,28 @@ def summary_meaning(results: Results) -> str:
     return TEMPLATES["summary meaning"].format(
         names=_name_list([n.replace(": ", " ") for n in most.index]), worse=int(worse.max()),
         areas=int(rated))
+
+
+# ----------------------------------------------------------------------------------------------
+# the partnership's outcomes framework
+
+#: Headings of the framework's life-course stages (keys: the framework file's ``stage``).
+FRAMEWORK_STAGE_TITLES = {"overarching": "Overarching health and wellbeing",
+                          "start_well": "Start well", "grow_well": "Grow well",
+                          "live_well": "Live well", "age_well": "Age well",
+                          "end_well": "End well"}
+#: The words of the framework tables (change the wording here, not the figures).
+FRAMEWORK_PHRASES = {
+    "caption": "{stage}: the outcomes framework's {n} {indicators} for {area}, now and as "
+               "published in the 2017 report",
+    "not loaded": "not loaded",
+    "no figure": "no figure",
+    "load": "Not loaded: download indicator {id} from Fingertips as CSV and drop it into data/ "
+            "as fingertips_{id}.csv",
+    "no value": "{source}: no figure for {area} in the loaded export",
+    "none": "No Fingertips indicator; source: {source}",
+    "published": "{value} (England {england}), {period}, {trend}",
+    "no trend": "no direction stated",
+    "no framework": "No outcomes framework in the data folder: add outcomes_framework.csv "
+                    "(see data/README.md) to show one here.",
+}
