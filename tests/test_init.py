@@ -82,7 +82,7 @@ def test_init_writes_home_areas_region_districts_and_published_neighbours(
     assert by_code.at["E06000063", "end_year"] == ""
     geo = load_geography(project / "data")
     assert geo.home_authorities() == codes
-    runs = list(_expand({"foreach_area": "home_authorities"}, geo))
+    runs = list(_expand({"foreach_area": "home_authorities"}, geo, project / "data"))
     assert [r["area_code"] for r in runs] == codes
 
 

@@ -141,7 +141,7 @@ def test_the_framework_file_validates():
     found = framework.read_framework(DATA)
     assert found is not None and len(found) == found["number"].nunique()
     assert not [p for p in validate_dir(DATA) if p.file == framework.FRAMEWORK_FILE]
-    assert set(found["stage"]) == set(figures.FRAMEWORK_STAGE_TITLES)
+    assert set(found["stage"]) == set(profiles.text.FRAMEWORK_STAGE_TITLES)
 
 
 def test_the_framework_has_every_row_of_the_seed_table():
@@ -233,7 +233,7 @@ def test_the_book_computes_its_own_rows_without_any_export(inputs):
 
 def test_the_tables_show_ratings_instructions_and_history(table):
     page = figures.framework_tables(table.reset_index(drop=True)).data
-    assert page.count('<p class="jsna-caption">') == len(figures.FRAMEWORK_STAGE_TITLES)
+    assert page.count('<p class="jsna-caption">') == len(profiles.text.FRAMEWORK_STAGE_TITLES)
     assert page.count("<tr>") == len(table)  # body rows (a header row carries a style)
     start = int((table["stage"] == "start_well").sum())
     assert f"Start well: the outcomes framework&#x27;s {start} indicators for Staffordshire" \

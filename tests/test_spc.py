@@ -241,7 +241,7 @@ def test_p_chart_plot_describes_the_signals():
     chart = p_chart([10, 12, 30], [100, 100, 100], baseline=[True, True, False])
     fig, alt = p_chart_plot(chart, ["Jan", "Feb", "Mar"], "Re-referrals", "Percent")
     assert fig.axes[0].get_title() == "Re-referrals"
-    assert "centre line 11.0" in alt
-    assert "a point outside the control limits, high, Mar" in alt
+    assert "centre line of 11.0" in alt
+    assert "1 special-cause signal, the first in Mar" in alt
     with pytest.raises(ValueError, match="polarity"):
         p_chart_plot(chart, ["Jan", "Feb", "Mar"], "t", "y", polarity="up")
