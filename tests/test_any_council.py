@@ -147,7 +147,7 @@ def test_pages_say_what_is_missing_in_place_of_each_record_based_section(council
     for record_based in ("rereferral-spc", "rereferral-time", "rereferral-odds-ratios",
                          "rereferral-sources"):
         assert f'-{record_based}"' not in rereferral
-    assert obesity.count("**Not shown for Leeds:") == 7
+    assert obesity.count("**Not shown for Leeds:") == 8  # every section, and What this means
     assert 'class="jsna-figure"' not in obesity and "jsna-table-wrap" not in obesity
 
 

@@ -157,7 +157,7 @@ def analyse(inputs: Inputs, confidence: float = 0.95, projection_year: str = "20
             school_years=[], measured=0, indicator=indicator, table=empty, england=empty,
             exclusions=empty, exclusion_reasons=empty, checks=empty, model=None,
             projection=empty, gradient=empty, gradient_lines=empty, inequality=empty,
-            cohorts=empty, records_available=False)
+            cohorts=empty, fingertips=empty, records_available=False)
     england = england_benchmarks(inputs.fingertips, inputs.geography.country())
     table = prevalence_table(inputs, england, level)
     excluded, reasons = exclusions(inputs)

@@ -270,14 +270,15 @@ NO_RECORDS_SECTIONS = {
     "latest": "the latest year", "published": "the published figures, checked",
     "trend": "the trend in Reception and Year 6", "projection": "where the trend leads",
     "inequality": "the deprivation gradient", "cohorts": "the same year group, six years on",
+    "meaning": "what the figures mean",
 }
 
 
 def no_records(results: Results, section: str) -> str:
     """The notice in place of a section (a key of :data:`NO_RECORDS_SECTIONS`) when the area
-    has no NCMP records: in full (file, columns, data/README.md) for the first, "exclusions",
-    briefly after it."""
-    return TEMPLATES["no records" if section == "exclusions" else "no records again"].format(
+    has no NCMP records: in full (file, columns, data/README.md) for the first on the page,
+    "latest", briefly after it."""
+    return TEMPLATES["no records" if section == "latest" else "no records again"].format(
         area=md_escape(results.area_name), section=NO_RECORDS_SECTIONS[section],
         columns=", ".join(NCMP.names))
 
@@ -391,6 +392,8 @@ def _signed_change(ratio: float) -> str:
 def what_this_means(results: Results) -> str:
     """'What this means', for a councillor: excess weight in the oldest school year shown
     against England, its direction over the years, and the deprivation gradient."""
+    if not has_records(results):
+        return no_records(results, "meaning")
     table = results.table
     year = table["year"].max()
     rows = table[(table["year"] == year) & (table["sex"] == "persons")
@@ -414,7 +417,10 @@ def what_this_means(results: Results) -> str:
 
 def about_method(results: Results) -> str:
     """"About the method" (Markdown bullets, shown collapsed): the trend model with its odds
-    ratios, p-values and dispersion, the inequality indices, then :data:`METHOD_NOTES`."""
+    ratios, p-values and dispersion, the inequality indices, then :data:`METHOD_NOTES` (the
+    notes alone when the area has no records)."""
+    if not has_records(results) or results.model is None:
+        return "\n".join(f"- {line}" for line in METHOD_NOTES)
     model = results.model
     ci = ci_label(model.confidence)
     odds = model.odds_ratios

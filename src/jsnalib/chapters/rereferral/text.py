@@ -563,15 +563,17 @@ def what_this_means(results: Results) -> str:
 
 def about_method(results: Results) -> str:
     """"About the method" (Markdown bullets, shown collapsed): the adjusted trend's odds ratio,
-    the funnel plot's dispersion, the control limits, then :data:`METHOD_NOTES`."""
-    fit = results.trend
+    the funnel plot's dispersion, the control limits, then :data:`METHOD_NOTES` (the parts
+    worked out from referral records only when the area has them)."""
+    fit, records = results.trend, has_records(results)
     lines = [TEMPLATES["trend method"].format(
         first_year=results.years[0], last_year=results.years[-1], ratio=number(fit.ratio, 3),
         level=_level(fit.confidence), lower=number(fit.ratio_lower, 3),
-        upper=number(fit.ratio_upper, 3), p=p_text(fit.p_value))]
+        upper=number(fit.ratio_upper, 3), p=p_text(fit.p_value))] if records and fit else []
     if pd.notna(results.funnel_dispersion):
         lines.append(TEMPLATES["funnel method overdispersed" if results.funnel_overdispersed
                                else "funnel method"].format(
             phi=number(results.funnel_dispersion)))
-    lines.append("Control chart: " + charts.control_limits_sentence(results.monthly))
+    if records:
+        lines.append("Control chart: " + charts.control_limits_sentence(results.monthly))
     return "\n".join(f"- {line}" for line in [*lines, *METHOD_NOTES])
