@@ -48,6 +48,62 @@ def build_project(root: Path, *options: str) -> None:
         pytest.fail(f"jsna build failed in {root} (exit {proc.returncode}):\n{tail}")
 
 
+# ----------------------------------------------------------------------------------------------
+# xdist (pytest-xdist is in the dev extras; ``pytest -n logical`` runs on every core).
+# pytest_xdist_make_scheduler hands out work in groups, each run whole by one worker: a
+# notebook's cells (nbval runs them in order in one kernel; without tests/ on the command line
+# this file is not loaded: use ``pytest -n 2 --dist loadscope notebooks/``), a
+# test module (its module fixtures and cached data are made once), and every module whose tests
+# use the built book (BOOK_MODULES), so the book is built once a session. xdist's
+# ``--dist loadgroup`` cannot do this: with pytest 9.2 it silently stops grouping (pytest-xdist
+# issue 1386). The groups must be known from the test ids alone, because the controlling
+# process never imports a test: pytest_runtest_setup fails a test that uses the built book
+# outside BOOK_MODULES.
+
+#: The session fixtures that build a whole book (below).
+BOOK_FIXTURES = {"built_project", "built_book"}
+#: The modules whose tests use them: one xdist group, so the book is built once.
+BOOK_MODULES = ("tests/test_browser.py", "tests/test_determinism.py", "tests/test_differencing.py",
+                "tests/test_pipeline.py", "tests/test_weight.py")
+BOOK_GROUP = "the built book"
+
+
+def group_of(nodeid: str) -> str:
+    """The xdist group of a test id: the built book's, else its file (module or notebook)."""
+    path = nodeid.split("::", 1)[0]
+    return BOOK_GROUP if path in BOOK_MODULES else path
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test using the built book must be in one of :data:`BOOK_MODULES` (else a second xdist
+    worker would build the book again)."""
+    if (BOOK_FIXTURES & set(getattr(item, "fixturenames", ()))
+            and group_of(item.nodeid) != BOOK_GROUP):
+        pytest.fail(f"{item.nodeid.split('::', 1)[0]} uses the built book: add it to "
+                    "BOOK_MODULES in tests/conftest.py, so that the book is built once", pytrace=False)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """xdist's scope scheduler with the groups of :func:`group_of`, the built book first (the
+    longest group; it starts while the other workers take the rest)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered and BOOK_GROUP in self.workqueue:
+                self.workqueue.move_to_end(BOOK_GROUP, last=False)
+            self.ordered = True
+            super()._assign_work_unit(node)
+
+    return GroupScheduling(config, log)
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Path:
     """One cold build of the whole book (default engine) in a copy of the project, shared by
