@@ -1,9 +1,10 @@
 """Disclosure by differencing: attack every download of every record-derived page.
 
-The re-referral and obesity notebooks are executed for their default areas (papermill, the
-book's own way of running a page) into a temporary folder; every CSV download (the base64
-``data:`` links of class ``jsna-download``; each table's download is its data or a superset)
-is decoded, and each way a reader could work out a count of 1 to 4 is tried:
+Every re-referral and obesity page of the session's built book (:func:`conftest.built_project`:
+every area of notebooks/runs.yml, executed as the book executes them) is read; every CSV
+download (the base64 ``data:`` links of class ``jsna-download``; each table's download is its
+data or a superset) is decoded, and each way a reader could work out a count of 1 to 4 is
+tried:
 
 - a count shown directly, or recovered from a percentage and its denominator;
 - a denominator minus its count (e.g. referrals that were not re-referrals);
@@ -22,19 +23,20 @@ from __future__ import annotations
 import base64
 import io
 import json
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from jsnalib.build import pipeline
 from jsnalib.methods import disclosure
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ("rereferral", "obesity")
+#: The pages attacked: every run of the re-referral and obesity templates.
+PAGES = {template: [run.name for run in pipeline.load_runs(pipeline.Project(REPO))
+                    if run.template.stem == template] for template in ("rereferral", "obesity")}
 _LINK = re.compile(r'class="jsna-download" download="([^"]+)" href="data:text/csv;base64,'
                    r'([^"]+)"')
 _COUNT = re.compile(r"^(referrals|rereferrals|Referrals|Re-referrals|No child ID|numerator|"
@@ -77,39 +79,27 @@ def test_publishable_points_keeps_required_points_first():
 # the pages
 
 
-def _execute(name: str, folder: Path) -> Path:
-    papermill = pytest.importorskip("papermill")
-    out = folder / f"{name}.ipynb"
-    papermill.execute_notebook(str(REPO / "notebooks" / f"{name}.ipynb"), str(out),
-                               parameters={"data_dir": str(REPO / "data")},
-                               kernel_name="python3", progress_bar=False,
-                               cwd=str(REPO / "notebooks"))
-    return out
+def _downloads(page: Path) -> dict[str, pd.DataFrame]:
+    """{file name: frame} for every CSV download of an executed page."""
+    found = {}
+    for cell in json.loads(page.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            html = "".join(output.get("data", {}).get("text/html", ""))
+            for name, payload in _LINK.findall(html):
+                text = base64.b64decode(payload).decode("utf-8")
+                # a download may begin with the page's data note ("# Synthetic ...")
+                if text.startswith("# "):
+                    text = text.split("\n", 1)[1]
+                found[name] = pd.read_csv(io.StringIO(text))
+    return found
 
 
 @pytest.fixture(scope="module")
-def downloads(tmp_path_factory) -> dict[str, dict[str, pd.DataFrame]]:
-    """{page: {file name: frame}} for every CSV download of the executed pages."""
-    if not (REPO / "data" / "referrals.csv.gz").exists():
-        pytest.skip("the default data is not in this checkout")
-    folder = tmp_path_factory.mktemp("pages")
-    # one process per page: papermill changes the working folder while it runs, which threads
-    # of one process would share (and could leave changed for the rest of the session)
-    with ProcessPoolExecutor(len(PAGES), mp_context=multiprocessing.get_context("fork")) as pool:
-        paths = dict(zip(PAGES, pool.map(_execute, PAGES, [folder] * len(PAGES)), strict=True))
-    found: dict[str, dict[str, pd.DataFrame]] = {}
-    for page, path in paths.items():
-        found[page] = {}
-        for cell in json.loads(path.read_text())["cells"]:
-            for output in cell.get("outputs", []):
-                html = "".join(output.get("data", {}).get("text/html", ""))
-                for name, payload in _LINK.findall(html):
-                    text = base64.b64decode(payload).decode("utf-8")
-                    # a download may begin with the page's data note ("# Synthetic ...")
-                    if text.startswith("# "):
-                        text = text.split("\n", 1)[1]
-                    found[page][name] = pd.read_csv(io.StringIO(text))
-    return found
+def downloads(built_project: Path) -> dict[str, dict[str, pd.DataFrame]]:
+    """{page: {file name: frame}} for every CSV download of the pages of :data:`PAGES`."""
+    generated = built_project / "book" / "generated"
+    return {page: _downloads(generated / f"{page}.ipynb") for pages in PAGES.values()
+            for page in pages}
 
 
 def every_frame(downloads):
@@ -118,10 +108,13 @@ def every_frame(downloads):
 
 
 def test_every_page_has_its_downloads(downloads):
-    assert {"rereferral-time.csv", "rereferral-time-table.csv", "rereferral-spc.csv",
-            "rereferral-annual.csv", "rereferral-sources.csv"} <= set(downloads["rereferral"])
-    assert {"obesity-latest.csv", "obesity-exclusions.csv",
-            "obesity-deciles.csv"} <= set(downloads["obesity"])
+    assert PAGES["rereferral"] and PAGES["obesity"]
+    for page in PAGES["rereferral"]:
+        assert {"rereferral-time.csv", "rereferral-time-table.csv", "rereferral-spc.csv",
+                "rereferral-annual.csv", "rereferral-sources.csv"} <= set(downloads[page]), page
+    for page in PAGES["obesity"]:
+        assert {"obesity-latest.csv", "obesity-exclusions.csv",
+                "obesity-deciles.csv"} <= set(downloads[page]), page
 
 
 def test_no_count_of_1_to_4_is_shown(downloads):
@@ -153,8 +146,9 @@ def test_no_count_from_a_percentage_or_a_complement(downloads):
     assert leaks == []
 
 
-def test_no_count_from_adjacent_points_of_the_time_to_rereferral_curves(downloads):
-    files = downloads["rereferral"]
+@pytest.mark.parametrize("page", PAGES["rereferral"])
+def test_no_count_from_adjacent_points_of_the_time_to_rereferral_curves(downloads, page):
+    files = downloads[page]
     curve = files["rereferral-time.csv"].rename(columns={"outcome": "group",
                                                         "cumulative_percent": "percent"})
     table = files["rereferral-time-table.csv"].rename(columns={
@@ -179,8 +173,9 @@ def _parts_leak(total: float, parts: np.ndarray) -> float:
     return total - np.nansum(parts)
 
 
-def test_no_count_from_a_total_minus_its_parts_rereferrals(downloads):
-    files = downloads["rereferral"]
+@pytest.mark.parametrize("page", PAGES["rereferral"])
+def test_no_count_from_a_total_minus_its_parts_rereferrals(downloads, page):
+    files = downloads[page]
     annual = files["rereferral-annual.csv"].set_index("Financial year")
     spc = files["rereferral-spc.csv"]
     month = pd.to_datetime(spc["Month"], format="%b %Y")
@@ -198,8 +193,9 @@ def test_no_count_from_a_total_minus_its_parts_rereferrals(downloads):
     assert [v for v in leaks if small(v)] == []
 
 
-def test_no_count_from_a_total_minus_its_parts_obesity(downloads):
-    files = downloads["obesity"]
+@pytest.mark.parametrize("page", PAGES["obesity"])
+def test_no_count_from_a_total_minus_its_parts_obesity(downloads, page):
+    files = downloads[page]
     latest = files["obesity-latest.csv"]
     leaks = []
     keys = ["Year", "School year"]
