@@ -4,7 +4,10 @@ Also the per-process caches of parsed inputs and indicator data."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import shutil
+import threading
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import nbformat
@@ -179,3 +182,45 @@ def test_cache_is_bounded():
     assert len(readers._parsed) == readers.CACHE_SIZE
     readers.clear_cache()
 
+
+
+def _double(x: int) -> int:
+    return 2 * x
+
+
+def _raise_on_crash(exc: BaseException, *args: object) -> object:
+    raise RuntimeError("the crash handler itself failed")
+
+
+def test_a_page_that_cannot_be_submitted_fails_and_shutdown_does_not_hang():
+    """A submission that raises (here: after the inner pool is shut down) fails that page's
+    future; the pool is not left counting it as running, so shutdown returns."""
+    pool = engine.WarmPool(max_workers=1)
+    pool._pool.shutdown()
+    future = pool.submit(_double, 2)
+    with pytest.raises(RuntimeError, match="shutdown"):
+        future.result(timeout=30)
+    finished = threading.Thread(target=pool.shutdown)
+    finished.start()
+    finished.join(timeout=30)
+    assert not finished.is_alive(), "WarmPool.shutdown hung on a page counted as running"
+
+
+def test_a_failing_crash_handler_fails_the_page_not_the_pool():
+    """A page whose retry in a pool of its own also crashed goes to ``on_crash``; when that
+    raises, the page fails and the pool stops counting it as running."""
+    pool = engine.WarmPool(max_workers=1, on_crash=_raise_on_crash)
+    alone = engine.WarmPool(max_workers=1)._pool  # the retry's own pool (shut down after)
+    try:
+        crashed: cf.Future = cf.Future()
+        crashed.set_exception(BrokenProcessPool("worker died"))
+        outer: cf.Future = cf.Future()
+        outer.set_running_or_notify_cancel()
+        with pool._idle:
+            pool._running += 1
+        pool._settle(outer, _double, (2,), {}, alone, crashed)
+        with pytest.raises(RuntimeError, match="crash handler itself failed"):
+            outer.result(timeout=5)
+        assert pool._running == 0
+    finally:
+        pool.shutdown()

@@ -348,29 +348,44 @@ class WarmPool(cf.Executor):
                     continue
                 self._running += 1
                 try:
-                    inner = self._pool.submit(fn, *args, **kwargs)
-                except BrokenProcessPool:
-                    self._pool = self._new_pool(self._max_workers)
-                    inner = self._pool.submit(fn, *args, **kwargs)
+                    try:
+                        inner = self._pool.submit(fn, *args, **kwargs)
+                    except BrokenProcessPool:
+                        self._pool = self._new_pool(self._max_workers)
+                        inner = self._pool.submit(fn, *args, **kwargs)
+                except BaseException as exc:  # never leave a page counted as running
+                    self._running -= 1
+                    self._idle.notify_all()
+                    outer.set_exception(exc)
+                    continue
                 inner.add_done_callback(functools.partial(self._settle, outer, fn, args, kwargs,
                                                           None))
 
     def _settle(self, outer: cf.Future, fn: Callable[..., Any], args: tuple, kwargs: dict,
                 alone: cf.ProcessPoolExecutor | None, done: cf.Future) -> None:
-        exc = done.exception()
-        if isinstance(exc, BrokenProcessPool) and alone is None:
-            solo = self._new_pool(1)
-            retry = solo.submit(fn, *args, **kwargs)
-            retry.add_done_callback(functools.partial(self._settle, outer, fn, args, kwargs, solo))
-            return
-        if alone is not None:
-            alone.shutdown(wait=False)
-        if exc is None:
-            outer.set_result(done.result())
-        elif isinstance(exc, BrokenProcessPool) and self._on_crash is not None:
-            outer.set_result(self._on_crash(exc, *args))
-        else:
-            outer.set_exception(exc)
+        try:
+            exc = done.exception() if not done.cancelled() else cf.CancelledError()
+            if isinstance(exc, BrokenProcessPool) and alone is None:
+                try:
+                    solo = self._new_pool(1)
+                    retry = solo.submit(fn, *args, **kwargs)
+                except BaseException as failed:  # the retry cannot start: the page has failed
+                    exc = failed
+                else:
+                    retry.add_done_callback(functools.partial(self._settle, outer, fn, args,
+                                                              kwargs, solo))
+                    return
+            if alone is not None:
+                alone.shutdown(wait=False)
+            if exc is None:
+                outer.set_result(done.result())
+            elif isinstance(exc, BrokenProcessPool) and self._on_crash is not None:
+                outer.set_result(self._on_crash(exc, *args))
+            else:
+                outer.set_exception(exc)
+        except BaseException as failed:  # e.g. on_crash raised: the page fails, the pool goes on
+            if not outer.done():
+                outer.set_exception(failed)
         with self._idle:
             self._running -= 1
             self._idle.notify_all()
