@@ -37,6 +37,7 @@ import argparse
 import importlib.util
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -57,17 +58,22 @@ RUN_LINE = re.compile(r"^\[\d+/\d+\] (\S+): (executed|failed) \(([\d.]+) s\)")
 SKELETON = ("notebooks", "data", "_static", "_config.yml", "_toc.yml")
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Run a command; return wall seconds, peak tree RSS (bytes) and its stderr."""
+def run(command: list[str], cwd: Path) -> tuple[float, int, str, float]:
+    """Run a command; return wall seconds, peak tree RSS (bytes), its stderr and the CPU seconds
+    (user + system) of the process and all its descendants, which other work on the machine
+    changes less than the wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "CI": "1"})
     memory = bench_build.PeakMemory(proc.pid)
     _, err = proc.communicate()
     seconds, peak = time.perf_counter() - start, memory.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{err[-3000:]}")
-    return seconds, peak, err
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, peak, err, cpu
 
 
 def page_names(project: pipeline.Project, areas: int) -> list[str]:
@@ -80,9 +86,9 @@ def page_names(project: pipeline.Project, areas: int) -> list[str]:
 
 
 def sphinx(project: pipeline.Project, pages: Mapping[str, str], dest: Path, navigation: str,
-           workers: int) -> tuple[float, int, int]:
+           workers: int) -> tuple[float, int, int, float]:
     """Build a book of exactly `pages` (plus the hand-written ones) in `dest`; return seconds,
-    peak RSS and the number of pages. `pages` maps each page's name to the executed page in
+    peak RSS, the number of pages and CPU seconds. `pages` maps each page's name to the executed page in
     ``book/generated`` it is a copy of (itself, or another page of the same kind)."""
     shutil.rmtree(dest, ignore_errors=True)
     for name in SKELETON:
@@ -93,30 +99,35 @@ def sphinx(project: pipeline.Project, pages: Mapping[str, str], dest: Path, navi
         shutil.copy(page, dest / "book" / page.name)
     for name, source in pages.items():
         shutil.copy(project.generated / f"{source}.ipynb", dest / "book" / "generated" / f"{name}.ipynb")
-    seconds, peak, _ = run([sys.executable, "-m", "jsnalib.build.bookbuild", str(dest),
+    seconds, peak, _, cpu = run([sys.executable, "-m", "jsnalib.build.bookbuild", str(dest),
                             str(dest / "_out"), "--jobs", str(workers), "--quiet",
                             "--navigation", navigation], dest)
     count = len(pages) + len(list((dest / "book").rglob("*.md")))
     shutil.rmtree(dest, ignore_errors=True)
-    return seconds, peak, count
+    return seconds, peak, count, cpu
 
 
 #: The chapters whose pages the national book has one of per area, and their page names.
 KINDS = ("profile", "infant_mortality", "obesity", "rereferral")
+#: The kind of executed page a kind is copied from when none of its own was executed (a profile
+#: has a committee paper, an infant mortality page none): the same mix of pages at every size.
+COPY_OF = {"obesity": "profile", "rereferral": "infant_mortality"}
 
 
 def copied_pages(project: pipeline.Project, size: int) -> dict[str, str]:
     """About `size` pages named as the national book names them (the outcomes summary, then
     ``<kind>_<area slug>`` for each kind of :data:`KINDS`, area by area in region order), each a
     copy of an executed page in ``book/generated``: the area's own page of that kind if it was
-    executed, else an executed page of that kind (or of any kind), taken in turn."""
+    executed, else an executed page of that kind (or of the kind in :data:`COPY_OF`, or of any
+    kind), taken in turn."""
     geography = pipeline.load_geography(project.root / "data")
     slugs = [pipeline.slugify(geography.name(c)) for c in geography.home_authorities()]
     executed = sorted(p.stem for p in project.generated.glob("*.ipynb")
                       if p.stem != "outcomes_summary")
     if not executed or not (project.generated / "outcomes_summary.ipynb").is_file():
         raise SystemExit(f"{project.generated} holds no executed pages (and outcomes_summary)")
-    pages, turn = {"outcomes_summary": "outcomes_summary"}, 0
+    pages: dict[str, str] = {"outcomes_summary": "outcomes_summary"}
+    turns = dict.fromkeys((*KINDS, *COPY_OF.values()), 0)
     for slug in slugs:
         for kind in KINDS:
             if len(pages) >= size:
@@ -124,9 +135,10 @@ def copied_pages(project: pipeline.Project, size: int) -> dict[str, str]:
             name = f"{kind}_{slug}"
             if name in executed:
                 pages[name] = name
-            else:
-                pool = [e for e in executed if e.startswith(f"{kind}_")] or executed
-                pages[name], turn = pool[turn % len(pool)], turn + 1
+                continue
+            like = COPY_OF.get(kind, kind)
+            pool = [e for e in executed if e.startswith(f"{like}_")] or executed
+            pages[name], turns[like] = pool[turns[like] % len(pool)], turns[like] + 1
     return pages
 
 
@@ -144,18 +156,19 @@ def sphinx_only(args: argparse.Namespace, load) -> int:  # type: ignore[no-untyp
             for mode in args.modes:  # interleaved, at each size
                 builds[mode] = sphinx(project, pages, Path(tmp) / f"book-{size}", mode,
                                       args.workers)
-                seconds, peak, count = builds[mode]
+                seconds, peak, count, cpu = builds[mode]
                 print(f"{len(pages):4} generated pages, {mode:9}: {count:4} pages, {seconds:7.1f} s "
-                      f"({seconds / count:.2f} s/page), peak {peak / 2**30:.2f} GB; {load()}",
-                      flush=True)
+                      f"({seconds / count:.2f} s/page), CPU {cpu:7.1f} s ({cpu / count:.2f} "
+                      f"s/page), peak {peak / 2**30:.2f} GB; {load()}", flush=True)
             rows.append((len(pages), builds, load()))
     print("\n| generated pages | " + " | ".join(
-        f"{m}: pages | {m}: Sphinx (s) | {m}: s/page | {m}: peak (GB)" for m in args.modes)
-        + " | load average after |")
-    print("|---|" + "---|---|---|---|" * len(args.modes) + "---|")
+        f"{m}: pages | {m}: Sphinx (s) | {m}: s/page | {m}: CPU (s) | {m}: CPU s/page | "
+        f"{m}: peak (GB)" for m in args.modes) + " | load average after |")
+    print("|---|" + "---|---|---|---|---|---|" * len(args.modes) + "---|")
     for size, builds, after in rows:
         print(f"| {size} | " + " | ".join(
-            f"{b[2]} | {b[0]:.0f} | {b[0] / b[2]:.2f} | {b[1] / 2**30:.2f}"
+            f"{b[2]} | {b[0]:.0f} | {b[0] / b[2]:.2f} | {b[3]:.0f} | {b[3] / b[2]:.2f} | "
+            f"{b[1] / 2**30:.2f}"
             for b in (builds[m] for m in args.modes)) + f" | {after.split(' ', 2)[2]} |")
     print(load() + " at end")
     return 0
@@ -200,7 +213,7 @@ def main() -> int:
                        "--only", *pages]
             if areas <= args.force_upto:
                 command.append("--force")
-            seconds, peak, log = run(command, root)
+            seconds, peak, log, _ = run(command, root)
             times = {m.group(1): float(m.group(3)) for m in map(RUN_LINE.match, log.splitlines())
                      if m}
             if areas <= args.force_upto:
