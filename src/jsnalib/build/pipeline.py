@@ -39,6 +39,7 @@ from typing import Any
 import nbformat
 import yaml
 
+from jsnalib.build import bookbuild
 from jsnalib.build.engine import PROGRESS_SUFFIX
 from jsnalib.inputs.geography import Geography
 from jsnalib.inputs.readers import load_geography
@@ -918,6 +919,8 @@ def build_book(project: Project, quiet: bool = False, jobs: int | None = None,
             "was not built (the previous _build/html is untouched):\n" + "\n".join(
                 f"  {name}: {'; '.join(problems)}" for name, problems in unpublishable.items())
             + "\nre-run them with `jsna build` (or `jsna run --only NAME`)")
+    # a large book's region pages (bookbuild writes the same again), before the stamp sums book/
+    bookbuild.write_region_pages(project.root, bookbuild.book_navigation(project.root)[2])
     stamp = book_sources_hash(project)
     stamp_file = target / BUILD_STAMP
     if stamp_file.is_file() and stamp_file.read_text() == stamp:
