@@ -150,3 +150,22 @@ def test_init_all_makes_every_current_upper_tier_authority_a_home_authority(proj
     regions = [geo.region(c) for c in homes]
     assert regions == sorted(regions)  # region by region
     assert cli.main(["init", "--all", "E08000035", "--root", str(project)]) == 2
+
+
+@pytest.mark.parametrize("model", ["2025", "2021"])
+def test_init_records_the_neighbour_model_and_lookup_release_for_the_sources(project, model):
+    from jsnalib.report.display import sources
+
+    (project / "data" / ".provenance.csv").write_text(
+        "file,contract,source_file,publisher,title,release,licence,basis,model,sha256\n"
+        "cin_census.csv,cin_census,c1.csv,Department for Education,Children in need,2025,"
+        "Open Government Licence v3.0,,,abc\n", encoding="utf-8")
+    init.init_project(project, ["E08000035"], model=model)
+    rows = {r["file"]: r for r in csv.DictReader(
+        (project / "data" / ".provenance.csv").open(encoding="utf-8"))}
+    assert set(rows) == {"cin_census.csv", "areas.csv", "neighbours.csv"}  # others kept
+    assert rows["neighbours.csv"]["model"] == model
+    assert rows["neighbours.csv"]["source_file"] == init.MODELS[model]
+    assert rows["areas.csv"]["release"] == "April 2023"
+    listed = sources(project / "data", ["neighbours.csv"]).data
+    assert f"the {model} statistical-neighbour model" in listed

@@ -244,6 +244,35 @@ def _write_atomically(texts: dict[Path, str]) -> None:
         os.replace(tmp, dest)
 
 
+def lookup_provenance(root: Path, model: str = "2025") -> str:
+    """``data/.provenance.csv`` with the rows of ``areas.csv`` and ``neighbours.csv`` (the ONS
+    lookup and the DfE neighbour model they come from, with its sha256), other rows kept: the
+    pages' sources then state the neighbour model and the lookup's release."""
+    import hashlib
+
+    def digest(name: str) -> str:
+        return hashlib.sha256(_national(root, name).read_bytes()).hexdigest()
+
+    licence = "Open Government Licence v3.0"
+    rows = pd.DataFrame([
+        {"file": AREAS_FILE, "contract": "areas", "source_file": LOOKUP,
+         "publisher": "Office for National Statistics",
+         "title": "Lower tier to upper tier local authority lookup", "release": "April 2023",
+         "licence": licence, "basis": "", "model": "", "sha256": digest(LOOKUP)},
+        {"file": NEIGHBOURS_FILE, "contract": "neighbours", "source_file": MODELS[model],
+         "publisher": "Department for Education",
+         "title": "Children's services statistical neighbours",
+         "release": f"the {model} statistical-neighbour model", "licence": licence,
+         "basis": "", "model": model, "sha256": digest(MODELS[model])}],
+        columns=national.PROVENANCE_COLUMNS)
+    path = root / "data" / national.PROVENANCE_FILE
+    if path.is_file():
+        old = pd.read_csv(path, dtype="str", keep_default_na=False)
+        rows = pd.concat([old[~old["file"].isin([AREAS_FILE, NEIGHBOURS_FILE])], rows],
+                         ignore_index=True)
+    return rows.to_csv(index=False, lineterminator="\n")
+
+
 def init_project(root: Path, codes: Sequence[str], model: str = "2025",
                  districts: bool | Sequence[str] = True, synthetic: bool | None = True
                  ) -> list[Path]:
@@ -288,6 +317,7 @@ def init_project(root: Path, codes: Sequence[str], model: str = "2025",
             ", ".join(homes[i:i + 8]) for i in range(0, len(homes), 8))),
         data / AREAS_FILE: areas.to_csv(index=False, lineterminator="\n"),
         data / NEIGHBOURS_FILE: neighbours.to_csv(index=False, lineterminator="\n"),
+        data / national.PROVENANCE_FILE: lookup_provenance(root, model),
     }
     if synthetic is None:
         _write_atomically(texts)

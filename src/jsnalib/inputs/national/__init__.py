@@ -17,14 +17,25 @@ column, the value and what was expected.
 from jsnalib.inputs.contracts import BIRTHS_DEATHS_IMD_DECILE
 
 from ._common import LICENCE, MARKERS, NationalTable, Source
-from .api import CONTRACTS, LAYOUTS, combine, import_files, read, read_tables, recognise
+from .api import (
+    CONTRACTS,
+    LAYOUTS,
+    PROVENANCE_COLUMNS,
+    PROVENANCE_FILE,
+    combine,
+    import_files,
+    read,
+    read_tables,
+    recognise,
+)
 from .dfe import la_regions, old_la_code_map
 from .fingertips import FINGERTIPS_TIDY, parse_period
 from .lookups import shared_neighbours
 
 __all__ = [
     "BIRTHS_DEATHS_IMD_DECILE", "CONTRACTS", "FINGERTIPS_TIDY", "LAYOUTS", "LICENCE",
-    "MARKERS", "NationalTable", "Source", "combine", "import_files", "la_regions",
+    "MARKERS", "NationalTable", "PROVENANCE_COLUMNS", "PROVENANCE_FILE", "Source", "combine",
+    "import_files", "la_regions",
     "old_la_code_map", "parse_period", "read", "read_tables", "recognise",
     "shared_neighbours",
 ]
