@@ -223,8 +223,8 @@ PUBLISHED_SHOWN = {1: "is drawn on the chart as a black diamond",
                    "many": "are drawn on the chart as black diamonds"}
 PUBLISHED_UNDRAWN = " Not drawn, because the document gives no period that matches the chart: {items}."
 KEY = {
-    "rate": "**{period}:** {rate} infant deaths {unit} in {area} ({label} {ci}), {comparison} "
-            "{theirs} {bench}.",
+    "rate": "**{period}:** {rate} infant deaths {unit} in {area} ({deaths} deaths out of "
+            "{births} live births; {label} {ci}), {comparison} {theirs} {bench}.",
     "not published": "**{period}:** the rate for {area} is not published (fewer than 3 deaths).",
     "trend": "**Trend {years}:** {direction}; {closing}.",
     "gap none": "no clear evidence that the gap with {comparator} is changing",
@@ -475,6 +475,7 @@ def key_messages(results: Results) -> str:
     if r.latest_status in ("published", "few deaths"):
         first = KEY["rate"].format(
             period=row["period"], rate=number(row["rate"]), unit=UNIT, area=r.area_name,
+            deaths=count(row["infant_deaths"]), births=count(row["live_births"]),
             label=ci_label(r.confidence), ci=ci(row["lower"], row["upper"]),
             comparison=PHRASES["compared_short"].get(row["compared"], PHRASES["not_compared"]),
             theirs=possessive(r.comparator_name), bench=number(r.benchmark_latest["rate"]))
