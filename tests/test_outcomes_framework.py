@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ENGLAND, STAFFORDSHIRE, STOKE, WEST_MIDLANDS
+from conftest import ENGLAND, STAFFORDSHIRE, WEST_MIDLANDS
+from test_fingertips_any import _row  # one builder of Fingertips export rows
 
 from jsnalib.chapters import profiles
 from jsnalib.chapters.profiles import figures
@@ -29,9 +30,7 @@ DATA = REPO / "data"
 #: The local document the framework was transcribed from (kept beside the repository).
 SEED_NAME = "003_2abd92fdb36e04f8.txt"
 SEED_FIRST_LINE = 3075
-NAMES = {ENGLAND: ("England", ""), WEST_MIDLANDS: ("West Midlands region", ENGLAND),
-         STAFFORDSHIRE: ("Staffordshire", WEST_MIDLANDS), STOKE: ("Stoke-on-Trent", WEST_MIDLANDS)}
-POVERTY, LIFE = 10101, 90366
+POVERTY, LIFE = "10101", "90366"  # Fingertips indicator IDs
 YEARS = [2016, 2017, 2018, 2019, 2020]
 
 
@@ -40,24 +39,6 @@ def _wilson(count: int, n: int) -> tuple[float, float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return 100 * p, 100 * (centre - half), 100 * (centre + half)
-
-
-def _row(number: int, name: str, area: str, period: str, value: float, lower: float,
-         upper: float, sex: str = "Persons", count: str = "", denominator: str = "",
-         compared: str = "", trend: str = "") -> list[str]:
-    area_name, parent = NAMES[area]
-    fields = {h: "" for h in HEADER}
-    fields.update({
-        "Indicator ID": str(number), "Indicator Name": name, "Parent Code": parent,
-        "Parent Name": NAMES.get(parent, ("", ""))[0], "Area Code": area, "Area Name": area_name,
-        "Area Type": "Counties & UAs (from Apr 2023)", "Sex": sex, "Age": "All ages",
-        "Time period": period, "Value": f"{value:.4f}", "Lower CI 95.0 limit": f"{lower:.4f}",
-        "Upper CI 95.0 limit": f"{upper:.4f}", "Lower CI 99.8 limit": f"{lower - 1:.4f}",
-        "Upper CI 99.8 limit": f"{upper + 1:.4f}", "Count": count, "Denominator": denominator,
-        "Recent Trend": trend, "Compared to England value or percentiles": compared,
-        "Compared to percentiles": "Not compared", "Time period Sortable": period[:4] + "0000",
-        "Time period range": "1y"})
-    return [fields[h] for h in HEADER]
 
 
 def _write(path: Path, rows: list[list[str]]) -> None:
