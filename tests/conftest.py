@@ -3,6 +3,7 @@ of indicator inputs (for the indicator and profile tests)."""
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 import sys
@@ -49,44 +50,47 @@ def build_project(root: Path, *options: str) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# xdist (pytest-xdist is in the dev extras; ``pytest -n logical`` runs on every core).
+# xdist: `make test` runs ``pytest -n 2`` (pytest-xdist is in the dev extras).
 # pytest_xdist_make_scheduler hands out work in groups, each run whole by one worker: a
 # notebook's cells (nbval runs them in order in one kernel; without tests/ on the command line
-# this file is not loaded: use ``pytest -n 2 --dist loadscope notebooks/``), a
-# test module (its module fixtures and cached data are made once), and every module whose tests
-# use the built book (BOOK_MODULES), so the book is built once a session. xdist's
-# ``--dist loadgroup`` cannot do this: with pytest 9.2 it silently stops grouping (pytest-xdist
-# issue 1386). The groups must be known from the test ids alone, because the controlling
-# process never imports a test: pytest_runtest_setup fails a test that uses the built book
-# outside BOOK_MODULES.
+# this file is not loaded: use ``pytest -n 2 --dist loadscope notebooks/``), a test module (its
+# module fixtures and cached data are made once), or, in SPLIT_MODULES, a single test (long
+# tests that share only cheap module fixtures). The groups must be known from the test ids
+# alone, because the controlling process never imports a test. The longest groups go first
+# (LONGEST), so that no long group starts last. The built book is made once per run whichever
+# worker asks first (built_project); the others wait for it.
 
-#: The session fixtures that build a whole book (below).
-BOOK_FIXTURES = {"built_project", "built_book"}
-#: The modules whose tests use them: one xdist group, so the book is built once.
-BOOK_MODULES = ("tests/test_browser.py", "tests/test_determinism.py", "tests/test_differencing.py",
-                "tests/test_pipeline.py", "tests/test_weight.py")
-BOOK_GROUP = "the built book"
+#: Modules whose tests are each a group of their own.
+SPLIT_MODULES = ("tests/test_browser.py",)
+#: The groups that take longest, longest first (measured with ``--durations=0``); the rest
+#: follow in collection order.
+LONGEST = ("tests/test_determinism.py",
+           "tests/test_browser.py::test_every_page_has_no_serious_accessibility_violation[0]",
+           "tests/test_browser.py::test_every_page_has_no_serious_accessibility_violation[1]",
+           "tests/test_browser.py::test_every_page_renders_cleanly",
+           "tests/test_synth.py", "tests/test_any_council.py", "tests/test_safety_build.py",
+           "tests/test_calibration_real.py", "tests/test_reading_order.py",
+           "tests/test_safety_data.py", "tests/test_cli.py")
 
 
 def group_of(nodeid: str) -> str:
-    """The xdist group of a test id: the built book's, else its file (module or notebook)."""
+    """The xdist group of a test id: the test itself in SPLIT_MODULES, else its file."""
     path = nodeid.split("::", 1)[0]
-    return BOOK_GROUP if path in BOOK_MODULES else path
+    return nodeid if path in SPLIT_MODULES else path
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A test using the built book must be in one of :data:`BOOK_MODULES` (else a second xdist
-    worker would build the book again)."""
-    if (BOOK_FIXTURES & set(getattr(item, "fixturenames", ()))
-            and group_of(item.nodeid) != BOOK_GROUP):
-        pytest.fail(f"{item.nodeid.split('::', 1)[0]} uses the built book: add it to "
-                    "BOOK_MODULES in tests/conftest.py, so that the book is built once", pytrace=False)
+def pytest_configure(config: pytest.Config) -> None:
+    """In an xdist worker, ``__main__`` (execnet's) has no ``__spec__``, which the ``spawn`` and
+    ``forkserver`` start methods of multiprocessing read (the pipeline's workers, Dask's
+    nanny): give it the value a script run as ``python file.py`` has."""
+    main = sys.modules.get("__main__")
+    if main is not None and not hasattr(main, "__spec__"):
+        main.__spec__ = None
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """xdist's scope scheduler with the groups of :func:`group_of`, the built book first (the
-    longest group; it starts while the other workers take the rest)."""
+    """xdist's scope scheduler with the groups of :func:`group_of`, LONGEST first."""
     from xdist.scheduler import LoadScopeScheduling
 
     class GroupScheduling(LoadScopeScheduling):
@@ -96,19 +100,37 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
             return group_of(nodeid)
 
         def _assign_work_unit(self, node) -> None:
-            if not self.ordered and BOOK_GROUP in self.workqueue:
-                self.workqueue.move_to_end(BOOK_GROUP, last=False)
-            self.ordered = True
+            if not self.ordered:
+                for group in reversed(LONGEST):
+                    if group in self.workqueue:
+                        self.workqueue.move_to_end(group, last=False)
+                self.ordered = True
             super()._assign_work_unit(node)
 
     return GroupScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
-def built_project(tmp_path_factory) -> Path:
+def built_project(tmp_path_factory, worker_id: str) -> Path:
     """One cold build of the whole book (default engine) in a copy of the project, shared by
-    the browser, determinism and pipeline tests; the repository itself is never written."""
-    root = copy_project(tmp_path_factory.mktemp("built") / "book")
+    the browser, determinism, pipeline and other tests; the repository itself is never written.
+    Under xdist the first worker to ask builds it in the run's shared temporary folder while
+    holding a lock; the others wait for it and reuse it."""
+    if worker_id == "master":
+        return _build_once(tmp_path_factory.mktemp("built") / "book")
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's
+    with open(shared / "built-book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        root, done = shared / "built-book" / "book", shared / "built-book.done"
+        if not done.exists():
+            shutil.rmtree(root.parent, ignore_errors=True)  # a failed attempt by another worker
+            _build_once(root)
+            done.touch()
+    return root
+
+
+def _build_once(root: Path) -> Path:
+    copy_project(root)
     build_project(root)
     assert (root / "_build" / "html" / "index.html").is_file(), "jsna build wrote no index.html"
     return root

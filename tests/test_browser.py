@@ -290,20 +290,30 @@ AXE_PATHS = (REPO / ".ci-node" / "node_modules" / "axe-core" / "axe.min.js",
              REPO / "node_modules" / "axe-core" / "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_IMPACTS = {"serious", "critical"}
-#: Desktop and phone, light and dark.
-AXE_VIEWS = [("desktop light", (1400, 900), "light"), ("phone light", _PHONE, "light"),
-             ("desktop dark", (1400, 900), "dark"), ("phone dark", _PHONE, "dark")]
+#: Desktop and phone, each in the light and the dark theme (the page is loaded once per size).
+AXE_SIZES = [("desktop", (1400, 900)), ("phone", _PHONE)]
+AXE_THEMES = ("light", "dark")
+#: The pages are checked in this many shards (each a test, so xdist runs them side by side).
+AXE_SHARDS = 2
 
-# axe runs 400 ms after the theme is set, once the theme's colour transitions have ended
+# The theme's colour transitions are switched off first, so that the colours axe reads are the
+# theme's final ones as soon as it is set (no waiting for a transition to end).
 _AXE_RUN = """
 const done = arguments[arguments.length - 1];
+if (!document.getElementById('jsna-no-transitions')) {
+  const style = document.createElement('style');
+  style.id = 'jsna-no-transitions';
+  style.textContent = '*, *::before, *::after {transition: none !important; ' +
+                      'animation: none !important}';
+  document.head.appendChild(style);
+}
 document.documentElement.dataset.theme = arguments[0];
 document.documentElement.dataset.mode = arguments[0];
-setTimeout(() => axe.run(document, {runOnly: {type: 'tag', values: arguments[1]},
-                                    resultTypes: ['violations']})
+getComputedStyle(document.body).color;  // apply the theme before axe reads any colour
+axe.run(document, {runOnly: {type: 'tag', values: arguments[1]}, resultTypes: ['violations']})
   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
        nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3), count: v.nodes.length}))))
-  .catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)], count: 1}])), 400);
+  .catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)], count: 1}]));
 """
 
 
@@ -316,30 +326,36 @@ def axe_source() -> str | None:
     return None
 
 
-def axe_violations(browser, base: str, page: str, size: tuple[int, int], theme: str,
-                   source: str) -> list[dict]:
-    """axe-core's WCAG 2.1 A/AA violations on one page at one window size and colour theme."""
+def axe_violations(browser, base: str, page: str, size: tuple[int, int],
+                   source: str) -> dict[str, list[dict]]:
+    """axe-core's WCAG 2.1 A/AA violations on one page at one window size, in each colour
+    theme of :data:`AXE_THEMES` (theme -> violations)."""
     browser.set_window_size(*size)
     browser.get(f"{base}/{page}")
     browser.execute_script(source)
     browser.set_script_timeout(60)
-    return browser.execute_async_script(_AXE_RUN, theme, AXE_TAGS)
+    return {theme: browser.execute_async_script(_AXE_RUN, theme, AXE_TAGS)
+            for theme in AXE_THEMES}
 
 
-def test_every_page_has_no_serious_accessibility_violation(built_book: Path, site: str, driver):
+@pytest.mark.parametrize("shard", range(AXE_SHARDS))
+def test_every_page_has_no_serious_accessibility_violation(built_book: Path, site: str, driver,
+                                                           shard: int):
     """axe-core finds no serious or critical WCAG 2.1 AA violation on any page, on a desktop or a
-    phone, in the light or the dark theme (skipped when axe-core is not installed)."""
+    phone, in the light or the dark theme (skipped when axe-core is not installed). The pages
+    are split into AXE_SHARDS shards, one a test, so that two workers check them at once."""
     source = axe_source()
     if source is None:
         pytest.skip("axe-core is not installed (npm install --prefix .ci-node axe-core@4.14)")
     failures = []
     try:
-        for page in pages(built_book):
-            for view, size, theme in AXE_VIEWS:
-                for found in axe_violations(driver, site, page, size, theme, source):
-                    if found["impact"] in AXE_IMPACTS:
-                        failures.append(f"{page} ({view}): {found['id']} x{found['count']} "
-                                        f"at {'; '.join(found['nodes'])}")
+        for page in pages(built_book)[shard::AXE_SHARDS]:
+            for view, size in AXE_SIZES:
+                for theme, violations in axe_violations(driver, site, page, size, source).items():
+                    for found in violations:
+                        if found["impact"] in AXE_IMPACTS:
+                            failures.append(f"{page} ({view} {theme}): {found['id']} "
+                                            f"x{found['count']} at {'; '.join(found['nodes'])}")
     finally:
         driver.set_window_size(1280, 1000)
     assert not failures, f"{len(failures)} serious or critical violation(s):\n" + "\n".join(failures)

@@ -50,10 +50,11 @@ def test_normalise_html_removes_only_asset_hashes_and_the_build_root(tmp_path):
         "<p><build-root>/x 7.5 per 1,000 ?v=notahash</p>")
 
 
-def test_two_cold_builds_are_identical(built_project, tmp_path):
+def test_two_cold_builds_are_identical(request, tmp_path):
+    # the second build first: under xdist another worker may be making the shared one meanwhile
     second = copy_project(tmp_path / "second")
     build_project(second, "--force")
-    first = built_project
+    first = request.getfixturevalue("built_project")
     roots = [first, second]
     notebooks = sorted(p.name for p in (first / "book" / "generated").glob("*.ipynb"))
     assert notebooks, "the build produced no pages"

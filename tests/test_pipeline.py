@@ -268,6 +268,23 @@ def test_only_areas_in_gives_no_page_to_an_area_without_rows_and_says_so(project
         capsys.readouterr().err)
 
 
+def test_only_areas_with_gives_no_page_to_an_area_whose_column_sums_to_zero(project, capsys):
+    """A rate page needs events: with `only_areas_with: deaths`, an area whose deaths are all 0
+    (City of London, Isles of Scilly in the national book) gets no page, and a note says so."""
+    (project.root / "data" / "series.csv").write_text(
+        "area_code,year,deaths\nE06000021,2022,0\nE06000021,2023,2\n"
+        "E10000028,2022,0\nE10000028,2023,0\n")
+    runs_file = project.notebooks / "runs.yml"
+    runs_file.write_text(runs_file.read_text().replace(
+        "    reads: [values.csv, areas.csv]\n",
+        "    only_areas_in: series.csv\n    only_areas_with: deaths\n"
+        "    reads: [values.csv, areas.csv]\n"))
+    runs = pipeline.load_runs(project)
+    assert [r.name for r in runs] == ["toy_stoke-on-trent", "other"]
+    assert ("no toy page for Staffordshire (E10000028): data/series.csv has no deaths above "
+            "zero for it") in capsys.readouterr().err
+
+
 def test_build_only_modules_rebuild_the_book_but_reexecute_no_page(project, monkeypatch, tmp_path):
     package = tmp_path / "jsnalib"
     (package / "build").mkdir(parents=True)

@@ -3,8 +3,9 @@ interval and comparison in the sentence), then the one-line data note, then "Wha
 then the evidence (charts and tables), then the statistics in a collapsed "About the method",
 then the sources with their publishers and data releases.
 
-Each notebook template is run here the way a page is (its cells in order, against the
-repository's data/), and the page's parts are checked in the order a reader meets them.
+Each notebook template's committed outputs are read here (nbval, in the same suite, re-executes
+every template against the repository's data/ and fails if any Markdown or HTML output differs
+from them), and the page's parts are checked in the order a reader meets them.
 """
 
 from __future__ import annotations
@@ -37,25 +38,18 @@ def _run(template: str) -> list[tuple[str, str, str]]:
     """The page as a reader meets it: (kind, cell source, text) for each markdown cell
     ("markdown") and each code cell's output ("text" for Markdown, "html" for HTML)."""
     cells = json.loads((REPO / "notebooks" / template).read_text(encoding="utf-8"))["cells"]
-    namespace: dict = {}
     page = []
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             page.append(("markdown", source, source))
             continue
-        if "parameters" in cell["metadata"].get("tags", []):
-            exec(source, namespace)
-            namespace["data_dir"] = str(DATA)
-            continue
-        if "\n" in source.strip() or "=" in source.split("(")[0]:
-            exec(source, namespace)
-            continue
-        shown = eval(source, namespace)
-        if shown is None:  # a chart or table with nothing to show (e.g. no local extract)
-            continue
-        kind = "text" if type(shown).__name__ == "Markdown" else "html"
-        page.append((kind, source, shown.data))
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                page.append(("text", source, "".join(data["text/markdown"])))
+            elif "text/html" in data:
+                page.append(("html", source, "".join(data["text/html"])))
     return page
 
 

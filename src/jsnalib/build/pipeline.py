@@ -329,7 +329,9 @@ def load_runs(project: Project, only: Sequence[str] = ()) -> list[Run]:
 def _expand(entry: dict[str, Any], geography: Geography, data_dir: Path
             ) -> Iterable[dict[str, Any]]:
     """One parameter set, or one per area when the entry has `foreach_area` (only the areas
-    with rows in the data file `only_areas_in` names, when it names one)."""
+    with rows in the data file `only_areas_in` names, when it names one, and, when the entry
+    also has `only_areas_with` (a column of that file), whose values there sum to more than
+    zero)."""
     base = dict(entry.get("parameters", {}))
     over = entry.get("foreach_area")
     if over is None:
@@ -345,12 +347,22 @@ def _expand(entry: dict[str, Any], geography: Geography, data_dir: Path
     if needs:  # e.g. a trend page needs the area's series: no page for an area without rows
         import pandas as pd
 
+        column = entry.get("only_areas_with")
         path = data_file(data_dir, needs)
-        present = (set(pd.read_csv(path, usecols=["area_code"], dtype=str)["area_code"])
-                   if path is not None else set())
+        listed: set[str] = set()
+        present: set[str] = set()
+        if path is not None:
+            rows = pd.read_csv(path, usecols=["area_code", *([column] if column else [])],
+                               dtype={"area_code": str})
+            listed = present = set(rows["area_code"])
+            if column:  # ... and a rate needs events: no page where the column sums to 0
+                totals = pd.to_numeric(rows[column], errors="coerce").groupby(
+                    rows["area_code"]).sum()
+                present = set(totals.index[totals > 0])
         for code in [c for c in codes if c not in present]:
+            why = f"has no {column} above zero for it" if code in listed else "has no rows for it"
             print(f"note: no {entry['output'].split('_{')[0]} page for {geography.name(code)} "
-                  f"({code}): data/{needs} has no rows for it", file=sys.stderr)
+                  f"({code}): data/{needs} {why}", file=sys.stderr)
         codes = [c for c in codes if c in present]
     for code in codes:
         yield {**base, "area_code": code}

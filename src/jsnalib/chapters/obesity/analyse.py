@@ -473,7 +473,8 @@ def trend_model(counts: pd.DataFrame, indicator: str = "excess_weight",
     if indicator not in INDICATORS:
         raise ValueError(f"indicator must be one of {', '.join(INDICATORS)}, got {indicator!r}")
     frame = _model_frame(counts, indicator)
-    school_years = [s for s in SCHOOL_YEARS if s in set(frame["school_year"])]
+    present = set(frame["school_year"].unique())
+    school_years = [s for s in SCHOOL_YEARS if s in present]
     if frame["year"].nunique() < 3:
         raise ValueError("a trend needs at least three years of data")
     both = len(school_years) == 2

@@ -81,7 +81,7 @@ class Inputs:
     @property
     def school_years(self) -> list[str]:
         """School years present in the records, in page order ("R", "6")."""
-        present = set(self.records["school_year"])
+        present = set(self.records["school_year"].unique())
         return [s for s in SCHOOL_YEARS if s in present]
 
     @property
