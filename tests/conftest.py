@@ -79,10 +79,11 @@ def group_of(nodeid: str) -> str:
     return nodeid if path in SPLIT_MODULES else path
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """In an xdist worker, ``__main__`` (execnet's) has no ``__spec__``, which the ``spawn`` and
-    ``forkserver`` start methods of multiprocessing read (the pipeline's workers, Dask's
-    nanny): give it the value a script run as ``python file.py`` has."""
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """In an xdist worker, ``__main__`` (execnet's, or the user module an in-process IPython
+    shell puts there) may have no ``__spec__``, which the ``spawn`` and ``forkserver`` start
+    methods of multiprocessing read (the pipeline's workers, Dask's nanny): give it the value a
+    script run as ``python file.py`` has, before every test."""
     main = sys.modules.get("__main__")
     if main is not None and not hasattr(main, "__spec__"):
         main.__spec__ = None

@@ -13,7 +13,9 @@ with ``_``, e.g. ``_static``). For each page the test fails on:
   whether the data are synthetic (``display.data_notice``: ``.jsna-synthetic``, or
   ``.jsna-data-source`` when the files are not the synthetic default).
 
-Each page is saved as ``test-artifacts/screenshots/<page>.png`` (git-ignored). The site is
+A page with a problem, or every page when the environment variable ``JSNA_SCREENSHOTS`` is set,
+is saved as ``test-artifacts/screenshots/<page>.png`` (git-ignored; a full-page screenshot takes
+0.8 s a page, most of this test's time, so CI takes them only of failing pages). The site is
 served from a ThreadingHTTPServer on 127.0.0.1; it answers ``/favicon.ico`` with 204 No Content
 (the book has no icon and Chromium asks for one on every page, which is not a fault of the
 book). Chromium and chromedriver are the Debian packages; selenium-manager is never used.
@@ -98,6 +100,16 @@ def driver(tmp_path_factory):
         browser.quit()
 
 
+def open_page(browser, url: str) -> None:
+    """Load `url` and wait until the document has loaded (chromedriver's get() can return while
+    a page is still loading when the machine is busy)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 60, poll_frequency=0.05).until(
+        lambda b: b.execute_script("return document.readyState") == "complete")
+
+
 def pages(html_dir: Path) -> list[str]:
     """Every page of the built site, as paths relative to its root (see module docstring)."""
     found = []
@@ -167,7 +179,7 @@ def _local_target(href: str, base: str, html_dir: Path) -> Path | None:
 
 
 def _check_page(browser, base: str, html_dir: Path, page: str, synthetic: bool) -> list[str]:
-    browser.get(f"{base}/{page}")
+    open_page(browser, f"{base}/{page}")
     browser.set_script_timeout(30)
     browser.execute_async_script(_WAIT_FOR_IMAGES)
     found = browser.execute_script(_INSPECT)
@@ -188,10 +200,11 @@ def _check_page(browser, base: str, html_dir: Path, page: str, synthetic: bool) 
             problems.append("shows data without saying whether it is synthetic")
         elif synthetic and not found["synthetic"]:
             problems.append("the data are the synthetic default but the page does not say so")
-    browser.set_window_size(1280, min(int(found["height"]) + 100, MAX_SCREENSHOT_HEIGHT))
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOTS / (page.replace("/", "__")[:-5] + ".png")))
-    browser.set_window_size(1280, 1000)
+    if problems or os.environ.get("JSNA_SCREENSHOTS"):  # 0.8 s a page: only when asked
+        browser.set_window_size(1280, min(int(found["height"]) + 100, MAX_SCREENSHOT_HEIGHT))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOTS / (page.replace("/", "__")[:-5] + ".png")))
+        browser.set_window_size(1280, 1000)
     return problems
 
 
@@ -239,7 +252,7 @@ def test_on_a_phone_the_menu_and_contents_buttons_open_their_sidebars(built_book
 
     driver.set_window_size(*_PHONE)
     try:
-        driver.get(f"{site}/book/generated/outcomes_summary.html")
+        open_page(driver, f"{site}/book/generated/outcomes_summary.html")
         visible = [b for b in driver.find_elements(By.CSS_SELECTOR, button) if b.is_displayed()]
         assert visible, f"no visible {button} button at {_PHONE[0]} px"
         visible[0].click()
@@ -256,7 +269,8 @@ return {inputs: document.querySelectorAll('.cell_input, div.highlight-ipython3')
                    .filter(e => /code cell source/i.test(e.textContent)).length,
         made: Array.from(document.querySelectorAll('.jsna-made a.jsna-notebook'))
                 .map(a => a.getAttribute('href')),
-        footer: document.querySelectorAll('.extra_footer').length};
+        footer: document.querySelectorAll('.extra_footer').length,
+        state: document.readyState, length: document.documentElement.outerHTML.length};
 """
 
 
@@ -267,7 +281,7 @@ def test_reader_pages_show_no_code_but_say_how_they_were_made(built_book: Path, 
     for page in pages(built_book):
         if "bd-article" not in (built_book / page).read_text(encoding="utf-8"):
             continue  # a redirect (index.html)
-        driver.get(f"{site}/{page}")
+        open_page(driver, f"{site}/{page}")
         found = driver.execute_script(_CODE_ON_PAGE)
         problems = []
         if found["inputs"] or found["toggles"]:
@@ -280,7 +294,9 @@ def test_reader_pages_show_no_code_but_say_how_they_were_made(built_book: Path, 
             elif not (built_book / page).parent.joinpath(found["made"][0]).resolve().is_file():
                 problems.append(f"notebook link {found['made'][0]} is broken")
         if problems:
-            failures[page] = problems
+            size = (built_book / page).stat().st_size
+            failures[page] = [*problems, f"(document {found['state']}, {found['length']:,} "
+                                         f"characters; the file has {size:,} bytes)"]
     assert not failures, "\n".join(f"{p}: {'; '.join(v)}" for p, v in failures.items())
 
 
@@ -331,7 +347,7 @@ def axe_violations(browser, base: str, page: str, size: tuple[int, int],
     """axe-core's WCAG 2.1 A/AA violations on one page at one window size, in each colour
     theme of :data:`AXE_THEMES` (theme -> violations)."""
     browser.set_window_size(*size)
-    browser.get(f"{base}/{page}")
+    open_page(browser, f"{base}/{page}")
     browser.execute_script(source)
     browser.set_script_timeout(60)
     return {theme: browser.execute_async_script(_AXE_RUN, theme, AXE_TAGS)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_browser import _QuietHandler, driver  # noqa: F401 - the headless Chromium fixture
+from test_browser import _QuietHandler, driver, open_page  # noqa: F401 - the Chromium fixture
 
 from jsnalib.build import pipeline
 from jsnalib.inputs import readers
@@ -163,7 +163,7 @@ def test_script_in_every_text_field_never_runs(tampered_book: Path, tampered_sit
     assert len(generated) == 2, pages
     failures = {}
     for page in pages:
-        driver.get(f"{tampered_site}/{page}")
+        open_page(driver, f"{tampered_site}/{page}")
         found = driver.execute_script(_INSPECT, SHOWN)
         problems = []
         if found["pwned"] is not None:

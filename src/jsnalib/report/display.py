@@ -26,7 +26,12 @@ from IPython.display import HTML
 from markdown_it import MarkdownIt
 from matplotlib.figure import Figure
 
-from jsnalib.inputs.contracts import PUBLISHERS, SYNTHETIC_MANIFEST, Publisher
+from jsnalib.inputs.contracts import (
+    PUBLISHERS,
+    SYNTHETIC_GZIP_LEVEL,
+    SYNTHETIC_MANIFEST,
+    Publisher,
+)
 from jsnalib.inputs.readers import contract_for
 from jsnalib.methods.disclosure import NOTE_COLUMN
 from jsnalib.report import plots
@@ -285,7 +290,7 @@ def _synthetic_file(folder: Path, name: str, manifest: dict[str, str]) -> bool:
     else:
         buffer = io.BytesIO()
         with gzip.GzipFile(filename=plain, mode="wb", fileobj=buffer, mtime=0,
-                           compresslevel=9) as archive:
+                           compresslevel=SYNTHETIC_GZIP_LEVEL) as archive:
             archive.write(data)
         data = buffer.getvalue()
     return hashlib.sha256(data).hexdigest() == manifest[twin]

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jsnalib.inputs.contracts import SYNTHETIC_GZIP_LEVEL
+
 
 def stream(seed: int, name: str) -> np.random.Generator:
     """An independent random generator for one part of the world (births, referrals, ...).
@@ -54,7 +56,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     if path.suffix == ".gz":
         buffer = io.BytesIO()
         with gzip.GzipFile(filename=path.name[:-3], mode="wb", fileobj=buffer, mtime=0,
-                           compresslevel=9) as archive:
+                           compresslevel=SYNTHETIC_GZIP_LEVEL) as archive:
             archive.write(text)
         text = buffer.getvalue()
     path.write_bytes(text)
