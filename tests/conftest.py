@@ -68,8 +68,8 @@ LONGEST = ("tests/test_determinism.py",
            "tests/test_browser.py::test_every_page_has_no_serious_accessibility_violation[0]",
            "tests/test_browser.py::test_every_page_has_no_serious_accessibility_violation[1]",
            "tests/test_browser.py::test_every_page_renders_cleanly",
-           "tests/test_synth.py", "tests/test_any_council.py", "tests/test_safety_build.py",
-           "tests/test_calibration_real.py", "tests/test_reading_order.py",
+           "tests/test_synth.py", "tests/test_any_council.py", "tests/test_cluster.py",
+           "tests/test_safety_build.py", "tests/test_calibration_real.py",
            "tests/test_safety_data.py", "tests/test_cli.py")
 
 
