@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO / "data"
 
 #: Words of statistical method that belong in "About the method", not in the reading path.
 METHOD_WORDS = ("dispersion", "Pearson", "ratio of annual", "rate ratio", "Laney", "sigma_z",
