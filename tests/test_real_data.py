@@ -44,10 +44,10 @@ def test_national_copy_is_byte_identical_to_the_table(file: str) -> None:
 
 
 def test_national_copy_matches_the_shared_original_when_present() -> None:
-    shared = ROOT.parent.parent / "shared" / "public-data"
-    if not shared.is_dir():
-        shared = ROOT.parents[1] / "shared" / "public-data"
-    if not shared.is_dir():
+    # ../shared beside the checkout (or beside the folder holding it)
+    shared = next((folder / "shared" / "public-data" for folder in (ROOT.parent, ROOT.parents[1])
+                   if (folder / "shared" / "public-data").is_dir()), None)
+    if shared is None:
         pytest.skip("the shared public-data folder is not beside this checkout")
     originals = {p.name: p for p in shared.rglob("*") if p.is_file()}
     for file in provenance_table():
