@@ -122,9 +122,9 @@ def test_alt_text_is_one_short_sentence_even_for_long_titles():
         display.figure(fig, "x" * 251, "caption", pd.DataFrame({"a": [1]}), "long")
 
 
-def test_a_chart_is_svg_on_the_page_with_a_png_copy_for_the_paper():
+def test_a_chart_is_svg_on_the_page_with_a_png_copy_only_for_the_paper():
     fig, alt = _funnel()
-    chart = display.figure(fig, alt, "Funnel", pd.DataFrame({"a": [1]}), "funnel")
+    chart = display.figure(fig, alt, "Funnel", pd.DataFrame({"a": [1]}), "funnel", paper=True)
     svg = base64.b64decode(re.search(r'data:image/svg\+xml;base64,([^"]+)"', chart.data)[1])
     assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
     width = int(re.search(r'width="(\d+)"', chart.data)[1])
@@ -136,6 +136,8 @@ def test_a_chart_is_svg_on_the_page_with_a_png_copy_for_the_paper():
     fig, alt = _funnel()
     again = display.figure(fig, alt, "Funnel", pd.DataFrame({"a": [1]}), "funnel")
     assert again.data == chart.data
+    # a chart the committee paper does not draw is SVG alone
+    assert again.png is None and set(again._repr_mimebundle_()) == {"text/html"}
 
 
 def test_suppressed_counts_carry_their_reason_and_stay_integers():
@@ -170,7 +172,7 @@ def test_the_synthetic_footer_is_drawn_inside_the_image(monkeypatch):
     monkeypatch.setitem(display._PAGE_NOTE, "caption", display.MIXED_CAPTION)
     fig, alt = _spine()  # its legend hangs below the axes, so the image is cropped lower down
     plots.legend_below(fig, fig.axes[0], handles=fig.axes[0].lines[:1])
-    chart = display.figure(fig, alt, "Spine", pd.DataFrame({"a": [1]}), "spine")
+    chart = display.figure(fig, alt, "Spine", pd.DataFrame({"a": [1]}), "spine", paper=True)
     pixels = plt.imread(io.BytesIO(chart.png), format="png")[..., :3]
     bottom = pixels[-int(0.06 * len(pixels)):]  # the lowest strip holds the footer's grey text
     assert (bottom.mean(axis=2) < 0.5).sum() > 50

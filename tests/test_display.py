@@ -179,7 +179,7 @@ def test_synthetic_notice_travels_with_csv_downloads_and_chart_captions(tmp_path
     display.data_notice(tmp_path, ["a.csv"])
     data = pd.DataFrame({"year": [2019], "value": [7.5]})
     fig, _ = plt.subplots()
-    chart = display.figure(fig, "alt", "Infant mortality", data, "imr")
+    chart = display.figure(fig, "alt", "Infant mortality", data, "imr", paper=True)
     out = chart.data
     csv = pd.read_csv(io.StringIO(_csv_from(out)))  # no options: the header is the first line
     assert list(csv.columns) == ["year", "value", display.SOURCE_COLUMN]

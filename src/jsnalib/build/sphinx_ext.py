@@ -322,7 +322,7 @@ def page_paper(notebook: dict) -> tuple[list[str], pd.DataFrame | None, bytes | 
             image = re.search(r'src="data:image/png;base64,([A-Za-z0-9+/=\s]+)"', fragment)
             if chart is None and image:
                 chart = base64.b64decode(re.sub(r"\s+", "", image.group(1)))
-        # a chart (display.Chart) is SVG on the page, with a PNG copy for the paper
+        # a chart (display.Chart) is SVG on the page; the one the paper draws has a PNG copy
         for png in _outputs(cell, "image/png"):
             if chart is None:
                 chart = base64.b64decode(re.sub(r"\s+", "", png))

@@ -149,16 +149,19 @@ PAPER_DPI = 150
 
 
 class Chart(HTML):
-    """A chart on the page: HTML with the chart as SVG (crisp at any width), plus a PNG copy
-    (``image/png`` in the notebook) that the committee paper draws and the page never loads."""
+    """A chart on the page: HTML with the chart as SVG (crisp at any width), plus, for the chart
+    a committee paper draws, a PNG copy (``image/png`` in the notebook) the page never loads."""
 
-    def __init__(self, data: str, png: bytes) -> None:
+    def __init__(self, data: str, png: bytes | None = None) -> None:
         super().__init__(data)
         self.png = png
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         # as a notebook stores it (base64 text), whichever engine runs the page
-        return {"text/html": self.data, "image/png": base64.b64encode(self.png).decode("ascii")}
+        bundle = {"text/html": self.data}
+        if self.png is not None:
+            bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
+        return bundle
 
 
 def _footer(fig: Figure, text: str) -> None:
@@ -181,7 +184,7 @@ def _svg_size(svg: bytes) -> tuple[int, int]:
 
 
 def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
-           synthetic: bool | None = None) -> Chart:
+           synthetic: bool | None = None, paper: bool = False) -> Chart:
     """A chart as an accessible HTML figure: SVG with alt text, a caption, and its data as CSV.
 
     Parameters
@@ -196,6 +199,11 @@ def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
     synthetic : bool or None
         Whether the chart uses synthetic records, which is then written under it and in the
         image's metadata; None (the default) follows the page's data notice.
+    paper : bool
+        Whether a committee paper draws this chart (it draws the first chart of the page that
+        has a PNG copy, :func:`jsnalib.build.sphinx_ext.page_paper`): only then is the PNG copy,
+        at :data:`PAPER_DPI`, drawn. A chart the paper does not draw is SVG alone (drawing a
+        PNG takes longer than the SVG, and doubled each page's notebook).
     """
     if not alt.strip():
         raise ValueError("every chart needs alt text describing what it shows")
@@ -210,8 +218,9 @@ def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
         vector, raster = io.BytesIO(), io.BytesIO()
         fig.savefig(vector, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Description": note})
-        fig.savefig(raster, format="png", dpi=PAPER_DPI, bbox_inches="tight",
-                    metadata={"Software": None, "Description": note})
+        if paper:
+            fig.savefig(raster, format="png", dpi=PAPER_DPI, bbox_inches="tight",
+                        metadata={"Software": None, "Description": note})
     if fig.canvas.manager is not None:  # a pyplot figure: close it so it is not shown twice
         import matplotlib.pyplot as plt
 
@@ -224,7 +233,7 @@ def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
         f'<img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt)}" '
         f'width="{width}" height="{height}"/>'
         f"<figcaption>{html.escape(' '.join(filter(None, [caption, _PAGE_NOTE['caption']])))} "
-        f"{_csv_link(data, name)}</figcaption></figure>", raster.getvalue())
+        f"{_csv_link(data, name)}</figcaption></figure>", raster.getvalue() if paper else None)
 
 
 def table(data: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,

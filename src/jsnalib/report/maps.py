@@ -276,7 +276,7 @@ def jsna_boundaries(folder: str | Path, geography: Geography
 
 @plots.house_style
 def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Area], name: str,
-                  title: str, outline: Area | None = None) -> HTML:
+                  title: str, outline: Area | None = None, paper: bool = False) -> HTML:
     """One indicator's map as a page figure (alt text, caption, CSV of the areas and ratings).
 
     Args:
@@ -286,6 +286,8 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
         areas: the boundaries to draw; an area with no row in `compared` is :data:`NO_DATA`.
         name: the figure's id and CSV file name.
         title: where the map is of (e.g. "Staffordshire's districts and Stoke-on-Trent").
+        outline: a boundary drawn around the areas (the region's).
+        paper: whether the page's committee paper draws this map (:func:`display.figure`).
 
     An area with no value is drawn as :data:`NO_DATA`. A value that is another area's (a
     district showing its county's figure) is not coloured as the district's own: it is "not
@@ -318,4 +320,4 @@ def indicator_map(compared: pd.DataFrame, indicator: str, areas: Mapping[str, Ar
     fig, alt = choropleth(areas, ratings, heading, values=values, outline=outline)
     caption = (f"{heading}, rated against England by confidence interval. Areas are numbered; "
                "the key gives each area's rating and value. " + ATTRIBUTION + ".")
-    return display.figure(fig, alt, caption, pd.DataFrame(table), name)
+    return display.figure(fig, alt, caption, pd.DataFrame(table), name, paper=paper)

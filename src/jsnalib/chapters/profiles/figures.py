@@ -216,7 +216,7 @@ def spine_chart(results: Results) -> HTML:
             area=results.compared["area_name"].iloc[0])) + "</p>")
     fig, alt, data = spine_figure(results)
     return display.figure(fig, alt, text.spine_caption(results), data,
-                          name=f"spine-chart-{results.area_codes[0]}")
+                          name=f"spine-chart-{results.area_codes[0]}", paper=True)
 
 
 def profile_table(results: Results) -> HTML:
@@ -405,13 +405,19 @@ def fingertips_table(results: Results) -> HTML:
                        "outcomes-fingertips", download=download)
 
 
+#: The indicator whose map of the JSNA's areas the outcomes summary's committee paper draws.
+PAPER_MAP = "infant_mortality"
+
+
 def local_map(results: Results, indicator: str) -> HTML:
     """One indicator's map of the JSNA's districts and unitary authorities, rated against
-    England (:func:`jsnalib.report.maps.indicator_map`)."""
+    England (:func:`jsnalib.report.maps.indicator_map`); the committee paper draws the map of
+    :data:`PAPER_MAP`."""
     if not results.local_boundaries:
         raise ValueError("no boundaries: load the inputs with maps=True")
     return maps.indicator_map(results.compared, indicator, results.local_boundaries,
-                              f"map-{indicator}", text.local_map_title(results))
+                              f"map-{indicator}", text.local_map_title(results),
+                              paper=indicator == PAPER_MAP)
 
 
 def regional_map(results: Results, indicator: str) -> HTML:
