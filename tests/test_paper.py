@@ -88,3 +88,34 @@ def test_a_paper_needs_a_headline(tmp_path):
 ])
 def test_rating_cells_are_filled_with_the_rating_colour(cell, fill):
     assert paper.rating_fill(cell) == fill
+
+
+def test_a_chart_already_drawn_is_placed_as_it_is(tmp_path):
+    """The book's papers take the page's PNG copy of its chart (an image array), not a figure
+    drawn again: the image goes into the PDF at its own size in pixels."""
+    image = plt.imread(__import__("io").BytesIO(_png(_chart())), format="png")
+    data = paper.profile_pdf(tmp_path / "a.pdf", "Area", [HEADLINE], _table(5), image).read_bytes()
+    sizes = re.findall(rb"/Subtype /Image.*?/Width (\d+).*?/Height (\d+)", data, re.S)
+    if not sizes:  # the dictionary may list Height first
+        sizes = [(w, h) for h, w in re.findall(
+            rb"/Subtype /Image.*?/Height (\d+).*?/Width (\d+)", data, re.S)]
+    assert [(int(w), int(h)) for w, h in sizes] == [(image.shape[1], image.shape[0])]
+
+
+def _png(fig) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def test_the_built_papers_name_the_book_in_their_footer(built_book):
+    """Each page of a committee paper says which book it comes from (the title in _config.yml),
+    not Sphinx's placeholder project name."""
+    papers = sorted((built_book / "_downloads" / "paper").glob("*.pdf"))
+    assert papers, "the built book has no committee papers"
+    text = _text(papers[0].read_bytes())
+    assert "Project name not set" not in text
+    assert "Children's health and social care" in text

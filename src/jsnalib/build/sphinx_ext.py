@@ -329,21 +329,16 @@ def page_paper(notebook: dict) -> tuple[list[str], pd.DataFrame | None, bytes | 
     return headlines(notebook), table, chart, synthetic
 
 
-def _png_figure(png: bytes, dpi: float = 150):
-    import matplotlib.pyplot as plt
-
-    image = plt.imread(io.BytesIO(png), format="png")
-    fig = plt.figure(figsize=(image.shape[1] / dpi, image.shape[0] / dpi))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.imshow(image)
-    ax.set_axis_off()
-    return fig
-
-
 def paper_link(url: str, pages: int, size: int) -> str:
     """The link to a page's committee paper, with its length and size."""
     return (f'<p class="jsna-paper"><a href="{html.escape(url)}" download>Download this page as a '
             f"committee paper (PDF, {pages} A4 pages, {max(1, round(size / 1024))} KB)</a></p>")
+
+
+def book_title(app: Any) -> str:
+    """The book's title (``title`` in _config.yml, which Jupyter Book makes ``html_title``;
+    Sphinx's ``project`` stays "Project name not set")."""
+    return app.config.html_title or app.config.project
 
 
 def _paper(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -357,27 +352,24 @@ def _paper(app: Any, pagename: str, templatename: str, context: dict, doctree: A
     sentences, table, chart, synthetic = page_paper(notebook)
     if not sentences or table is None:
         return
-    import matplotlib.pyplot as plt
+    import matplotlib.image
 
     from jsnalib.report import paper
 
-    figure = _png_figure(chart) if chart else None
+    image = matplotlib.image.imread(io.BytesIO(chart), format="png") if chart else None
     title = html.unescape(re.sub(r"<[^>]+>", "", context.get("title", pagename)))
     relative = f"_downloads/paper/{pagename.rsplit('/', 1)[-1]}.pdf"
     try:
         out = paper.profile_pdf(
-            Path(app.outdir) / relative, title, sentences, table, figure,
+            Path(app.outdir) / relative, title, sentences, table, image,
             note="Synthetic demonstration data, not real records about any child." if synthetic else "",
-            source=f"{app.config.project}: {title}")
+            source=f"{book_title(app)}: {title}")
     except ValueError as exc:
         # the national book's outcomes summary has a sentence per authority (some 150): more
         # than a one-page summary holds, so that page has no committee paper
         if "headline sentences run over" in str(exc):
             return
         raise
-    finally:
-        if figure is not None:
-            plt.close(figure)
     data = out.read_bytes()
     pages = len(re.findall(rb"/Type /Page\b(?!s)", data))
     context["body"] = context["body"].replace(

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib.image
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -64,7 +65,10 @@ def rating_fill(cell: str) -> str | None:
     return RATING_COLOURS[found.group(1)] if found else None
 
 
-def _chart_image(chart: Figure, dpi: int = 200):
+def _chart_image(chart: Figure | np.ndarray, dpi: int = 200) -> np.ndarray:
+    """The chart as an image array: a figure drawn at `dpi`, or an image as it is."""
+    if isinstance(chart, np.ndarray):
+        return chart
     buffer = io.BytesIO()
     chart.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     buffer.seek(0)
@@ -123,8 +127,9 @@ def _draw_table(fig: Figure, chunk: pd.DataFrame, title: str, top: float) -> Non
 
 @house_style
 def profile_pdf(path: str | Path, title: str, headlines: Sequence[str], table: pd.DataFrame,
-                chart: Figure | None = None, note: str = "", table_title: str = "All the figures",
-                chart_title: str = "The chart", source: str = "") -> Path:
+                chart: Figure | np.ndarray | None = None, note: str = "",
+                table_title: str = "All the figures", chart_title: str = "The chart",
+                source: str = "") -> Path:
     """Write a page's committee paper: 2-4 A4 pages of headline, chart and ratings table.
 
     Page 1 has the title, the `note` (say here when the data are synthetic) and the headline
@@ -145,9 +150,10 @@ def profile_pdf(path: str | Path, title: str, headlines: Sequence[str], table: p
     table : DataFrame
         The ratings table as the reader sees it (formatted strings); at most
         ``(MAX_PAGES - 1) * ROWS_PER_PAGE`` rows.
-    chart : Figure, optional
+    chart : Figure or ndarray, optional
         The page's main chart (e.g. the spine chart); drawn as an image scaled to the text width.
-        The figure is not closed.
+        A figure is drawn at 200 dpi (and not closed); an image array (rows x columns x RGB(A),
+        e.g. the page's PNG copy read with :func:`matplotlib.image.imread`) is used as it is.
     note : str
         A line under the title, e.g. "Synthetic demonstration data, not real records."
     table_title, chart_title : str
@@ -205,7 +211,8 @@ def profile_pdf(path: str | Path, title: str, headlines: Sequence[str], table: p
             height = min(height, y - 0.04 - MARGIN_Y - 0.02)
             fig.text(MARGIN_X, y - 0.01, chart_title, fontsize=12, fontweight="bold", va="top")
             ax = fig.add_axes((MARGIN_X, y - 0.04 - height, width, height))
-            ax.imshow(image, interpolation="antialiased")
+            # "none": the pixels go into the PDF as they are (no resampling to the figure dpi)
+            ax.imshow(image, interpolation="none")
             ax.set_axis_off()
         _save(pdf, fig, number, footer)
         chunks = _table_chunks(table, MAX_PAGES - number)
