@@ -4,9 +4,11 @@ of indicator inputs (for the indicator and profile tests)."""
 from __future__ import annotations
 
 import fcntl
+import re
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,19 @@ def copy_project(target: Path) -> Path:
     for page in (REPO / "book").glob("*.md"):
         shutil.copy2(page, target / "book" / page.name)
     return target
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn in the PDF: each TJ array's strings joined, streams decompressed."""
+    shown = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            body = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue
+        for array in re.finditer(rb"\[(.*?)\]\s*TJ", body, re.S):
+            shown.append(b"".join(re.findall(rb"\(((?:\\.|[^\\)])*)\)", array.group(1))))
+    return b" ".join(shown).decode("latin-1").replace("\\(", "(").replace("\\)", ")")
 
 
 def build_project(root: Path, *options: str) -> None:

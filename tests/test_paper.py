@@ -3,12 +3,13 @@ in the file, the same bytes every time."""
 
 from __future__ import annotations
 
+import io
 import re
-import zlib
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from conftest import pdf_text
 
 from jsnalib.report import paper
 from jsnalib.report.plots import RATING_COLOURS
@@ -34,26 +35,13 @@ def _pages(data: bytes) -> int:
     return len(re.findall(rb"/Type /Page\b(?!s)", data))
 
 
-def _text(data: bytes) -> str:
-    """The text drawn in the PDF: each TJ array's strings joined, streams decompressed."""
-    shown = []
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            body = zlib.decompress(stream.group(1))
-        except zlib.error:
-            continue
-        for array in re.finditer(rb"\[(.*?)\]\s*TJ", body, re.S):
-            shown.append(b"".join(re.findall(rb"\(((?:\\.|[^\\)])*)\)", array.group(1))))
-    return b" ".join(shown).decode("latin-1").replace("\\(", "(").replace("\\)", ")")
-
-
 def test_a_profile_paper_is_two_to_four_a4_pages_with_the_headline_and_ratings(tmp_path):
     out = paper.profile_pdf(tmp_path / "stoke.pdf", "Stoke-on-Trent", [HEADLINE], _table(7),
                             _chart(), note="Synthetic demonstration data, not real records.")
     data = out.read_bytes()
     assert 2 <= _pages(data) <= 4
     assert set(re.findall(rb"/MediaBox \[ ([^\]]*)\]", data)) == {b"0 0 595.44 841.68 "}
-    text = _text(data)
+    text = pdf_text(data)
     assert "worse on 5" in text and "**" not in text
     assert "Synthetic demonstration data" in text
     assert "worse (rising)" in text and "Indicator number 6" in text
@@ -64,7 +52,7 @@ def test_a_long_table_continues_over_pages_but_never_past_four(tmp_path):
     data = paper.profile_pdf(tmp_path / "p.pdf", "Area", [HEADLINE], _table(60), _chart()
                              ).read_bytes()
     assert _pages(data) == 4
-    assert "(continued)" in _text(data)  # "fi" is one ligature glyph
+    assert "(continued)" in pdf_text(data)  # "fi" is one ligature glyph
     with pytest.raises(ValueError, match="does not fit"):
         paper.profile_pdf(tmp_path / "q.pdf", "Area", [HEADLINE], _table(200), _chart())
 
@@ -93,7 +81,7 @@ def test_rating_cells_are_filled_with_the_rating_colour(cell, fill):
 def test_a_chart_already_drawn_is_placed_as_it_is(tmp_path):
     """The book's papers take the page's PNG copy of its chart (an image array), not a figure
     drawn again: the image goes into the PDF at its own size in pixels."""
-    image = plt.imread(__import__("io").BytesIO(_png(_chart())), format="png")
+    image = plt.imread(io.BytesIO(_png(_chart())), format="png")
     data = paper.profile_pdf(tmp_path / "a.pdf", "Area", [HEADLINE], _table(5), image).read_bytes()
     sizes = re.findall(rb"/Subtype /Image.*?/Width (\d+).*?/Height (\d+)", data, re.S)
     if not sizes:  # the dictionary may list Height first
@@ -103,19 +91,8 @@ def test_a_chart_already_drawn_is_placed_as_it_is(tmp_path):
 
 
 def _png(fig) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
     return buffer.getvalue()
 
-
-def test_the_built_papers_name_the_book_in_their_footer(built_book):
-    """Each page of a committee paper says which book it comes from (the title in _config.yml),
-    not Sphinx's placeholder project name."""
-    papers = sorted((built_book / "_downloads" / "paper").glob("*.pdf"))
-    assert papers, "the built book has no committee papers"
-    text = _text(papers[0].read_bytes())
-    assert "Project name not set" not in text
-    assert "Children's health and social care" in text

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import pdf_text
 
 from jsnalib.build import sphinx_ext
 
@@ -147,3 +148,13 @@ def test_book_tables_get_a_name_column_scopes_and_row_headers():
     assert out.count("<td") == 2
     assert '<span aria-hidden="true">\u2193</span> falling' in out
     assert 'alt="falls \u2193 from 9 to 8"' in out  # never inside an attribute
+
+
+def test_the_built_papers_name_the_book_in_their_footer(built_book):
+    """Each page of a committee paper says which book it comes from (the title in _config.yml),
+    not Sphinx's placeholder project name."""
+    papers = sorted((built_book / "_downloads" / "paper").glob("*.pdf"))
+    assert papers, "the built book has no committee papers"
+    text = pdf_text(papers[0].read_bytes())
+    assert "Project name not set" not in text
+    assert "Children's health and social care" in text
