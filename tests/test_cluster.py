@@ -18,24 +18,32 @@ from jsnalib.inputs.readers import load_geography
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="module")
+def executor():
+    """One 2-worker LocalCluster for the module's tests (starting one takes a few seconds of
+    both cores: the workers import the heavy libraries)."""
+    with dask_executor(workers=2) as running:
+        yield running
+
+
 def _statuses(report: pipeline.Report) -> dict[str, str]:
     return {r.name: r.status for r in report.results}
 
 
-def test_a_local_dask_cluster_runs_pages_caches_them_and_reports_failures(project):  # noqa: F811
+def test_a_local_dask_cluster_runs_pages_caches_them_and_reports_failures(
+        project, executor):  # noqa: F811
     runs = pipeline.load_runs(project)
-    with dask_executor(workers=2) as executor:
-        report = pipeline.execute(runs, executor=executor, quiet=True)
-        assert _statuses(report) == {"toy_stoke-on-trent": "executed", "toy_staffordshire": "executed",
-                                     "other": "executed"}
-        page = nbformat.read(project.generated / "other.ipynb", as_version=4)
-        assert "E06000021 60" in page.cells[-1].outputs[0]["text"]
-        again = pipeline.execute(runs, executor=executor, quiet=True)
-        assert set(_statuses(again).values()) == {"cached"}
+    report = pipeline.execute(runs, executor=executor, quiet=True)
+    assert _statuses(report) == {"toy_stoke-on-trent": "executed", "toy_staffordshire": "executed",
+                                 "other": "executed"}
+    page = nbformat.read(project.generated / "other.ipynb", as_version=4)
+    assert "E06000021 60" in page.cells[-1].outputs[0]["text"]
+    again = pipeline.execute(runs, executor=executor, quiet=True)
+    assert set(_statuses(again).values()) == {"cached"}
 
-        failing = pipeline.load_runs(project)
-        failing[2].parameters["fail"] = True
-        broken = pipeline.execute(failing, executor=executor, quiet=True)
+    failing = pipeline.load_runs(project)
+    failing[2].parameters["fail"] = True
+    broken = pipeline.execute(failing, executor=executor, quiet=True)
     assert _statuses(broken)["other"] == "failed"
     failed = next(r for r in broken.results if r.name == "other")
     assert "this run was told to fail" in failed.error
@@ -55,7 +63,7 @@ def national(tmp_path: Path) -> pipeline.Project:
     return pipeline.Project(root)
 
 
-def test_the_national_book_runs_a_subset_on_a_local_dask_cluster(national):
+def test_the_national_book_runs_a_subset_on_a_local_dask_cluster(national, executor):
     geography = load_geography(national.root / "data")
     homes = geography.home_authorities()
     assert len(homes) > 150 and homes == init.all_authorities(national.root)
@@ -65,20 +73,19 @@ def test_the_national_book_runs_a_subset_on_a_local_dask_cluster(national):
     names = [f"infant_mortality_{pipeline.slugify(geography.name(c))}" for c in chosen]
     runs = pipeline.load_runs(national, only=names)
     assert [r.parameters["area_code"] for r in runs] == chosen
-    with dask_executor(workers=2) as executor:
-        report = pipeline.execute(runs, executor=executor, quiet=True)
-        assert _statuses(report) == dict.fromkeys(names, "executed"), report.summary()
-        for run in runs:
-            assert pipeline.page_errors(run.output) == []
-        # the cache is the pipeline's: the process pool sees the pages Dask made as unchanged
-        assert set(_statuses(pipeline.execute(runs, quiet=True)).values()) == {"cached"}
-        # one page fails (an area the data do not cover); the others are untouched, the failed
-        # page is kept and marked, and is executed again next time
-        broken = pipeline.load_runs(national, only=names)
-        broken[1].parameters["area_code"] = "E99999999"
-        failed = pipeline.execute(broken, executor=executor, quiet=True)
-        assert _statuses(failed) == {names[0]: "cached", names[1]: "failed", names[2]: "cached"}
-        assert "E99999999" in failed.failed[0].error
-        assert pipeline.page_errors(broken[1].output)
-        again = pipeline.execute(runs, executor=executor, quiet=True)
+    report = pipeline.execute(runs, executor=executor, quiet=True)
+    assert _statuses(report) == dict.fromkeys(names, "executed"), report.summary()
+    for run in runs:
+        assert pipeline.page_errors(run.output) == []
+    # the cache is the pipeline's: the process pool sees the pages Dask made as unchanged
+    assert set(_statuses(pipeline.execute(runs, quiet=True)).values()) == {"cached"}
+    # one page fails (an area the data do not cover); the others are untouched, the failed
+    # page is kept and marked, and is executed again next time
+    broken = pipeline.load_runs(national, only=names)
+    broken[1].parameters["area_code"] = "E99999999"
+    failed = pipeline.execute(broken, executor=executor, quiet=True)
+    assert _statuses(failed) == {names[0]: "cached", names[1]: "failed", names[2]: "cached"}
+    assert "E99999999" in failed.failed[0].error
+    assert pipeline.page_errors(broken[1].output)
+    again = pipeline.execute(runs, executor=executor, quiet=True)
     assert _statuses(again)[names[1]] == "executed"
