@@ -43,9 +43,13 @@ def copy_project(target: Path) -> Path:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text drawn in the PDF: each TJ array's strings joined, streams decompressed."""
+    """The text drawn in the PDF: each TJ array's strings joined, content streams decompressed
+    (image streams are skipped: their pixels are no text, and searching them is slow)."""
     shown = []
     for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        head = data[max(0, stream.start() - 400):stream.start()]
+        if b"/Subtype /Image" in head[head.rfind(b" obj"):]:
+            continue
         try:
             body = zlib.decompress(stream.group(1))
         except zlib.error:
