@@ -23,10 +23,12 @@ book). Chromium and chromedriver are the Debian packages; selenium-manager is ne
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -59,9 +61,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         super().do_GET()
 
 
-@pytest.fixture(scope="module")
-def site(built_book: Path):
-    handler = functools.partial(_QuietHandler, directory=str(built_book))
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 (:class:`_QuietHandler`) while in the block; its address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -71,6 +74,12 @@ def site(built_book: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path):
+    with serve(built_book) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -379,15 +388,8 @@ def test_axe_as_run_here_finds_a_planted_violation(axe_driver, tmp_path):
         '<!doctype html><html lang="en"><head><title>Planted</title></head><body><main>'
         '<p style="color:#bbb;background:#fff">Pale text</p>'
         '<img src="chart.svg" width="10" height="10"></main></body></html>', encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        found = axe_violations(axe_driver, f"http://127.0.0.1:{server.server_address[1]}",
-                               "planted.html", AXE_SIZES[0][1])
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(tmp_path) as address:
+        found = axe_violations(axe_driver, address, "planted.html", AXE_SIZES[0][1])
     for theme in AXE_THEMES:
         assert {v["id"] for v in found[theme]} >= {"color-contrast", "image-alt"}, found
 

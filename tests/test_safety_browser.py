@@ -17,16 +17,13 @@ text (so escaping, not deletion, is what happened).
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import shutil
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
 import pytest
-from test_browser import _QuietHandler, driver, open_page  # noqa: F401 - the Chromium fixture
+from test_browser import driver, open_page, serve  # noqa: F401 - the Chromium fixture
 
 from jsnalib.build import pipeline
 from jsnalib.inputs import readers
@@ -110,16 +107,8 @@ def tampered_book(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tampered_site(tampered_book: Path):
-    handler = functools.partial(_QuietHandler, directory=str(tampered_book))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve(tampered_book) as address:
+        yield address
 
 
 _TRAP = """

@@ -215,10 +215,10 @@ def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
         _footer(fig, footer)
     note = _PAGE_NOTE["csv"] or None
     with matplotlib.rc_context({"svg.hashsalt": name, "svg.fonttype": "path"}):
-        vector, raster = io.BytesIO(), io.BytesIO()
+        vector, raster = io.BytesIO(), io.BytesIO() if paper else None
         fig.savefig(vector, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Description": note})
-        if paper:
+        if raster is not None:
             fig.savefig(raster, format="png", dpi=PAPER_DPI, bbox_inches="tight",
                         metadata={"Software": None, "Description": note})
     if fig.canvas.manager is not None:  # a pyplot figure: close it so it is not shown twice
@@ -233,7 +233,8 @@ def figure(fig: Figure, alt: str, caption: str, data: pd.DataFrame, name: str,
         f'<img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt)}" '
         f'width="{width}" height="{height}"/>'
         f"<figcaption>{html.escape(' '.join(filter(None, [caption, _PAGE_NOTE['caption']])))} "
-        f"{_csv_link(data, name)}</figcaption></figure>", raster.getvalue() if paper else None)
+        f"{_csv_link(data, name)}</figcaption></figure>",
+        None if raster is None else raster.getvalue())
 
 
 def table(data: pd.DataFrame, caption: str, name: str, formats: dict[str, str] | None = None,
